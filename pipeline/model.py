@@ -1,0 +1,530 @@
+"""The one typed data model every stage fills in: manifest, pages, fields, findings, report.
+
+Names and shapes follow the interface contract (docs/contract.md); money is ``Decimal``
+serialised as a two-place string, dates are ``date``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    PlainSerializer,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    WithJsonSchema,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
+from pydantic import Field as PydField
+
+FEN = Decimal("0.01")
+
+
+def round_fen(value: Decimal) -> Decimal:
+    """Round half up to the fen, the only rounding money ever gets."""
+    return value.quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+def _money_to_str(value: Decimal) -> str:
+    return f"{round_fen(value):f}"
+
+
+def _decimal_to_str(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+Money = Annotated[
+    Decimal,
+    PlainSerializer(_money_to_str, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "pattern": r"^-?\d+\.\d{2}$"}),
+]
+"""CNY yuan; serialised as a decimal string with two places."""
+
+Number = Annotated[
+    Decimal,
+    PlainSerializer(_decimal_to_str, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "pattern": r"^-?\d+(\.\d+)?$"}),
+]
+"""A non-money decimal (quantity, unit price, tax rate) as a plain decimal string."""
+
+BBox = tuple[float, float, float, float]
+"""x0, y0, x1, y1 in PDF points of the page (pixels for images), origin top-left."""
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+# --- enums: the single lists of what exists ---------------------------------------------
+
+
+class Direction(StrEnum):
+    MODEL_TRAINING = "model_training"
+    MAAS = "maas"
+    AGENT = "agent"
+
+
+class DocType(StrEnum):
+    CONTRACT = "contract"
+    INVOICE = "invoice"
+    SETTLEMENT = "settlement"
+    PAYMENT = "payment"
+    SUPPLIER_CERTIFICATE = "supplier_certificate"
+    USAGE_STATEMENT = "usage_statement"
+    COMMITMENT = "commitment"
+    PLATFORM_LOG = "platform_log"
+    AGENT_FILING = "agent_filing"
+    OTHER = "other"
+
+
+class Source(StrEnum):
+    TEXT = "text"
+    OCR = "ocr"
+    XML = "xml"
+    OFD = "ofd"
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class FindingCode(StrEnum):
+    MANIFEST_INVALID = "MANIFEST_INVALID"
+    DOC_UNREADABLE = "DOC_UNREADABLE"
+    DOC_UNCLASSIFIED = "DOC_UNCLASSIFIED"
+    MATERIAL_MISSING = "MATERIAL_MISSING"
+    FIELD_MISSING = "FIELD_MISSING"
+    APPLICANT_NOT_BEIJING = "APPLICANT_NOT_BEIJING"
+    USCC_INVALID = "USCC_INVALID"
+    PARTY_MISMATCH = "PARTY_MISMATCH"
+    RELATED_PARTY = "RELATED_PARTY"
+    AMOUNT_WORDS_MISMATCH = "AMOUNT_WORDS_MISMATCH"
+    TAX_ARITHMETIC = "TAX_ARITHMETIC"
+    PRICE_ARITHMETIC = "PRICE_ARITHMETIC"
+    PRICE_OUT_OF_MARKET = "PRICE_OUT_OF_MARKET"
+    AMOUNT_MISMATCH = "AMOUNT_MISMATCH"
+    DATE_OUT_OF_WINDOW = "DATE_OUT_OF_WINDOW"
+    CONTRACT_PERIOD = "CONTRACT_PERIOD"
+    UNDELIVERED = "UNDELIVERED"
+    NON_COMPUTE_ITEM = "NON_COMPUTE_ITEM"
+    SEAL_MISSING = "SEAL_MISSING"
+    CLASSIFIED_MARKING = "CLASSIFIED_MARKING"
+    DUPLICATE_DOCUMENT = "DUPLICATE_DOCUMENT"
+    THRESHOLD_NOT_MET = "THRESHOLD_NOT_MET"
+    DIRECTION_REQUIREMENT = "DIRECTION_REQUIREMENT"
+    COMMITMENT_INCOMPLETE = "COMMITMENT_INCOMPLETE"
+    SUBSIDY_CAPPED = "SUBSIDY_CAPPED"
+
+
+SEVERITY: dict[FindingCode, Severity] = {
+    FindingCode.MANIFEST_INVALID: Severity.ERROR,
+    FindingCode.DOC_UNREADABLE: Severity.ERROR,
+    FindingCode.DOC_UNCLASSIFIED: Severity.WARNING,
+    FindingCode.MATERIAL_MISSING: Severity.ERROR,
+    FindingCode.FIELD_MISSING: Severity.WARNING,
+    FindingCode.APPLICANT_NOT_BEIJING: Severity.WARNING,
+    FindingCode.USCC_INVALID: Severity.ERROR,
+    FindingCode.PARTY_MISMATCH: Severity.ERROR,
+    FindingCode.RELATED_PARTY: Severity.ERROR,
+    FindingCode.AMOUNT_WORDS_MISMATCH: Severity.ERROR,
+    FindingCode.TAX_ARITHMETIC: Severity.ERROR,
+    FindingCode.PRICE_ARITHMETIC: Severity.ERROR,
+    FindingCode.PRICE_OUT_OF_MARKET: Severity.WARNING,
+    FindingCode.AMOUNT_MISMATCH: Severity.ERROR,
+    FindingCode.DATE_OUT_OF_WINDOW: Severity.WARNING,
+    FindingCode.CONTRACT_PERIOD: Severity.ERROR,
+    FindingCode.UNDELIVERED: Severity.WARNING,
+    FindingCode.NON_COMPUTE_ITEM: Severity.WARNING,
+    FindingCode.SEAL_MISSING: Severity.ERROR,
+    FindingCode.CLASSIFIED_MARKING: Severity.ERROR,
+    FindingCode.DUPLICATE_DOCUMENT: Severity.ERROR,
+    FindingCode.THRESHOLD_NOT_MET: Severity.ERROR,
+    FindingCode.DIRECTION_REQUIREMENT: Severity.ERROR,
+    FindingCode.COMMITMENT_INCOMPLETE: Severity.ERROR,
+    FindingCode.SUBSIDY_CAPPED: Severity.INFO,
+}
+
+
+# --- the manifest (application.yaml) ----------------------------------------------------
+
+
+class Party(BaseModel):
+    """A company as a document names it; ``uscc`` is None where the document gives none."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    uscc: str | None = None
+    legal_representative: str | None = None
+    address: str | None = None
+
+
+class DeclaredContract(Strict):
+    contract_no: str = PydField(min_length=1)
+    supplier: str = PydField(min_length=1)
+    amount: Money = PydField(gt=0)
+    other_subsidies: Money = PydField(default=Decimal("0"), ge=0)
+
+
+class MaasDeclaration(Strict):
+    daily_tokens: int = PydField(ge=0)
+    served_companies: int = PydField(ge=0)
+
+
+class AgentDeclaration(Strict):
+    filing_no: str = PydField(min_length=1)
+    daily_active_users: int = PydField(ge=0)
+
+
+class Manifest(Strict):
+    """The declared form data of one application."""
+
+    application_id: str | None = None
+    applicant: Party
+    direction: Direction
+    application_date: date
+    contracts: list[DeclaredContract] = PydField(min_length=1)
+    maas: MaasDeclaration | None = None
+    agent: AgentDeclaration | None = None
+
+    @field_validator("applicant")
+    @classmethod
+    def _applicant_has_uscc(cls, party: Party) -> Party:
+        if not party.uscc:
+            raise ValueError("applicant.uscc is required")
+        return party
+
+
+# --- what readers produce: pages of words with boxes ------------------------------------
+
+
+class Word(Strict):
+    text: str
+    bbox: BBox
+    confidence: float = PydField(ge=0, le=1)
+
+
+class Page(Strict):
+    """One page as read: its words in reading order, in page coordinates."""
+
+    number: int = PydField(ge=1)
+    width: float
+    height: float
+    unit: Literal["pt", "px"] = "pt"
+    source: Source
+    words: list[Word] = PydField(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+
+# --- fields with provenance -------------------------------------------------------------
+
+T = TypeVar("T")
+
+
+class Field(BaseModel, Generic[T]):
+    """One extracted value and where it came from."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    value: T
+    page: int | None = PydField(default=None, ge=1)
+    bbox: BBox | None = None
+    source: Source
+    confidence: float = PydField(ge=0, le=1)
+
+
+class MoneyField(Field[Money]):
+    """A field whose value is an amount of money."""
+
+
+class NumberField(Field[Number]):
+    """A field whose value is a quantity, a unit price or a rate."""
+
+
+class LineItem(Strict):
+    """A line of an invoice or a settlement statement; amounts as printed on that line."""
+
+    name: str
+    amount: Money
+    tax_rate: Number | None = None
+    tax_amount: Money | None = None
+    quantity: Number | None = None
+    unit: str | None = None
+    unit_price: Number | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+
+
+class Fields(BaseModel):
+    """Base of the per-type field sets; an absent field is None and is not serialised."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @model_serializer(mode="wrap")
+    def _drop_absent(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return {k: v for k, v in handler(self).items() if getattr(self, k) is not None}
+
+    def present(self) -> dict[str, Field[Any]]:
+        return {k: v for k, v in self if v is not None}
+
+
+class ContractFields(Fields):
+    contract_no: Field[str] | None = None
+    party_a: Field[Party] | None = None
+    party_b: Field[Party] | None = None
+    total_amount: MoneyField | None = None
+    unit_price: NumberField | None = None
+    quantity: NumberField | None = None
+    unit: Field[str] | None = None
+    sign_date: Field[date] | None = None
+    service_start: Field[date] | None = None
+    service_end: Field[date] | None = None
+    other_subsidy_statement: Field[bool] | None = None
+
+
+class InvoiceFields(Fields):
+    invoice_code: Field[str | None] | None = None
+    invoice_no: Field[str] | None = None
+    issue_date: Field[date] | None = None
+    buyer: Field[Party] | None = None
+    seller: Field[Party] | None = None
+    amount_ex_tax: MoneyField | None = None
+    tax_rate: NumberField | None = None
+    tax_amount: MoneyField | None = None
+    total_amount: MoneyField | None = None
+    total_in_words: Field[str] | None = None
+    items: Field[list[LineItem]] | None = None
+    contract_no: Field[str] | None = None
+
+
+class SettlementFields(Fields):
+    statement_no: Field[str] | None = None
+    contract_no: Field[str] | None = None
+    customer: Field[Party] | None = None
+    supplier: Field[Party] | None = None
+    period_start: Field[date] | None = None
+    period_end: Field[date] | None = None
+    quantity: NumberField | None = None
+    unit: Field[str] | None = None
+    total_amount: MoneyField | None = None
+    items: Field[list[LineItem]] | None = None
+
+
+class PaymentFields(Fields):
+    payer: Field[Party] | None = None
+    payee: Field[Party] | None = None
+    amount: MoneyField | None = None
+    payment_date: Field[date] | None = None
+    reference: Field[str] | None = None
+    contract_no: Field[str] | None = None
+
+
+class SupplierCertificateFields(Fields):
+    supplier: Field[Party] | None = None
+    customer: Field[Party] | None = None
+    contract_no: Field[str] | None = None
+    compute_scale: Field[str] | None = None
+    lease_start: Field[date] | None = None
+    lease_end: Field[date] | None = None
+
+
+class UsageStatementFields(Fields):
+    company: Field[Party] | None = None
+    purpose: Field[str] | None = None
+    direction_hint: Field[Direction | None] | None = None
+
+
+class CommitmentFields(Fields):
+    company: Field[Party] | None = None
+    signed: Field[bool] | None = None
+    sign_date: Field[date] | None = None
+
+
+class PlatformLogFields(Fields):
+    company: Field[Party] | None = None
+    daily_tokens: Field[int] | None = None
+    served_companies: Field[int] | None = None
+    period_start: Field[date] | None = None
+    period_end: Field[date] | None = None
+
+
+class AgentFilingFields(Fields):
+    company: Field[Party] | None = None
+    filing_no: Field[str] | None = None
+    daily_active_users: Field[int] | None = None
+
+
+class OtherFields(Fields):
+    pass
+
+
+FIELDS_BY_TYPE: dict[DocType, type[Fields]] = {
+    DocType.CONTRACT: ContractFields,
+    DocType.INVOICE: InvoiceFields,
+    DocType.SETTLEMENT: SettlementFields,
+    DocType.PAYMENT: PaymentFields,
+    DocType.SUPPLIER_CERTIFICATE: SupplierCertificateFields,
+    DocType.USAGE_STATEMENT: UsageStatementFields,
+    DocType.COMMITMENT: CommitmentFields,
+    DocType.PLATFORM_LOG: PlatformLogFields,
+    DocType.AGENT_FILING: AgentFilingFields,
+    DocType.OTHER: OtherFields,
+}
+
+CONTRACT_FIELDS: dict[DocType, tuple[str, ...]] = {
+    DocType.CONTRACT: (
+        "contract_no", "party_a", "party_b", "total_amount", "unit_price", "quantity", "unit",
+        "sign_date", "service_start", "service_end", "other_subsidy_statement",
+    ),
+    DocType.INVOICE: (
+        "invoice_code", "invoice_no", "issue_date", "buyer", "seller", "amount_ex_tax",
+        "tax_rate", "tax_amount", "total_amount", "total_in_words", "items",
+    ),
+    DocType.SETTLEMENT: (
+        "statement_no", "contract_no", "customer", "supplier", "period_start", "period_end",
+        "quantity", "unit", "total_amount", "items",
+    ),
+    DocType.PAYMENT: ("payer", "payee", "amount", "payment_date", "reference"),
+    DocType.SUPPLIER_CERTIFICATE: (
+        "supplier", "customer", "contract_no", "compute_scale", "lease_start", "lease_end",
+    ),
+    DocType.USAGE_STATEMENT: ("company", "purpose", "direction_hint"),
+    DocType.COMMITMENT: ("company", "signed", "sign_date"),
+    DocType.PLATFORM_LOG: (
+        "company", "daily_tokens", "served_companies", "period_start", "period_end",
+    ),
+    DocType.AGENT_FILING: ("company", "filing_no", "daily_active_users"),
+    DocType.OTHER: (),
+}
+"""The fields the interface contract names for each type: the ones accuracy is scored on."""
+
+AnyFields = (
+    ContractFields | InvoiceFields | SettlementFields | PaymentFields | SupplierCertificateFields
+    | UsageStatementFields | CommitmentFields | PlatformLogFields | AgentFilingFields | OtherFields
+)
+
+
+class Seal(Strict):
+    page: int = PydField(ge=1)
+    bbox: BBox
+    confidence: float = PydField(default=1.0, ge=0, le=1)
+
+
+class Document(BaseModel):
+    """One uploaded file as the report shows it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    file: str
+    sha256: str
+    doc_type: DocType = DocType.OTHER
+    pages: int = PydField(default=0, ge=0)
+    read_by: Source | None = None
+    seals: list[Seal] = PydField(default_factory=list)
+    errors: list[str] = PydField(default_factory=list)
+    fields: AnyFields = PydField(default_factory=OtherFields)
+    missing: dict[str, str] = PydField(default_factory=dict)
+    """Fields of the contract that could not be read, each with the reason."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fields_for_type(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            kind = FIELDS_BY_TYPE[DocType(data.get("doc_type", DocType.OTHER))]
+            raw = data.get("fields")
+            if raw is None:
+                data = {**data, "fields": kind()}
+            elif isinstance(raw, dict):
+                data = {**data, "fields": kind.model_validate(raw)}
+            elif not isinstance(raw, kind):
+                raise ValueError(f"fields of a {data.get('doc_type')} must be {kind.__name__}")
+        return data
+
+
+# --- findings, subsidy, report ----------------------------------------------------------
+
+
+class Evidence(Strict):
+    file: str
+    page: int | None = None
+    bbox: BBox | None = None
+    field: str | None = None
+
+
+class Finding(Strict):
+    finding_id: str
+    code: FindingCode
+    severity: Severity
+    message: str
+    documents: list[str] = PydField(default_factory=list)
+    evidence: list[Evidence] = PydField(default_factory=list)
+    expected: str | None = None
+    observed: str | None = None
+
+
+class ContractSubsidy(Strict):
+    contract_no: str
+    contract_amount: Money
+    delivered_in_window: Money
+    paid_in_window: Money
+    non_compute_excluded: Money
+    eligible_cost: Money
+    other_subsidies: Money
+    subsidy: Money
+
+
+class Subsidy(Strict):
+    rate: Annotated[
+        Decimal,
+        PlainSerializer(_money_to_str, return_type=str, when_used="json"),
+        WithJsonSchema({"type": "string", "pattern": r"^\d+\.\d{2}$"}),
+    ]
+    eligible_cost: Money
+    subsidy: Money
+    capped_by: Literal["company_cap", "total_support_share"] | None = None
+    per_contract: list[ContractSubsidy] = PydField(default_factory=list)
+
+
+class Status(StrEnum):
+    PASS = "pass"
+    FLAGGED = "flagged"
+    ERROR = "error"
+
+
+class Report(Strict):
+    """The machine-readable report of one application (report.json)."""
+
+    schema_version: Literal[1] = 1
+    application_id: str
+    status: Status
+    checked_at: datetime
+    as_of: date
+    documents: list[Document] = PydField(default_factory=list)
+    findings: list[Finding] = PydField(default_factory=list)
+    subsidy: Subsidy | None = None
+
+
+def describe_errors(error: ValidationError) -> str:
+    """A validation error as one line per bad key: ``subsidy.rate: Input should be …``."""
+    parts = []
+    for item in error.errors():
+        key = ".".join(str(p) for p in item["loc"]) or "(top level)"
+        parts.append(f"{key}: {item['msg']}")
+    return "; ".join(parts)
+
+
+def report_json_schema() -> dict[str, Any]:
+    """The JSON Schema of report.json, as committed in pipeline/schema/report.schema.json."""
+    return Report.model_json_schema(mode="validation")

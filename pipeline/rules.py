@@ -1,0 +1,173 @@
+"""The rules file: the policy's parameters, loaded and validated once at start-up.
+
+``load_rules()`` reads ``pipeline/rules.yaml`` (or the file named by ``--rules`` or
+``VOUCHER_CHECK_RULES``) and raises :class:`RulesError` naming the bad key.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from pipeline.model import Direction, DocType, describe_errors
+
+DEFAULT_RULES = Path(__file__).with_name("rules.yaml")
+RULES_ENV = "VOUCHER_CHECK_RULES"
+
+
+class RulesError(ValueError):
+    """The rules file is missing, unparsable, or has a bad key or value."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Window(_Section):
+    start: date
+
+
+class ApplicantRules(_Section):
+    beijing_division_prefix: str = Field(pattern=r"^\d{1,6}$")
+
+
+class MinTotal(_Section):
+    model_training: Decimal = Field(ge=0)
+    maas: Decimal = Field(ge=0)
+    agent: Decimal = Field(ge=0)
+
+    def for_direction(self, direction: Direction) -> Decimal:
+        return Decimal(getattr(self, Direction(direction).value))
+
+
+class MaasRules(_Section):
+    min_daily_tokens: int = Field(ge=0)
+    min_daily_tokens_exclusive: bool
+    min_served_companies: int = Field(ge=0)
+    min_served_companies_exclusive: bool
+
+
+class AgentRules(_Section):
+    filing_required: bool
+    min_daily_active_users: int = Field(ge=0)
+    min_daily_active_users_exclusive: bool
+
+
+class SubsidyRules(_Section):
+    rate: Decimal = Field(gt=0, le=1)
+    company_cap: Decimal = Field(gt=0)
+    total_support_share: Decimal = Field(gt=0, le=1)
+
+
+class Tolerance(_Section):
+    arithmetic: Decimal = Field(ge=0)
+    amount_match: Decimal = Field(ge=0)
+
+
+class PriceBand(_Section):
+    aliases: list[str] = Field(min_length=1)
+    min: Decimal = Field(ge=0)
+    max: Decimal = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PriceBand:
+        if self.min > self.max:
+            raise ValueError(f"min {self.min} is above max {self.max}")
+        return self
+
+
+class Secrecy(_Section):
+    markings: list[str] = Field(min_length=1)
+    not_markings: list[str] = Field(default_factory=list)
+
+
+class RequiredMaterials(_Section):
+    all: list[list[DocType]]
+    model_training: list[list[DocType]]
+    maas: list[list[DocType]]
+    agent: list[list[DocType]]
+
+    def for_direction(self, direction: Direction) -> list[list[DocType]]:
+        return [*self.all, *getattr(self, Direction(direction).value)]
+
+
+class Limits(_Section):
+    max_file_bytes: int = Field(gt=0)
+    max_pages: int = Field(gt=0)
+    max_pixels: int = Field(gt=0)
+
+
+class Reading(_Section):
+    ocr_engine: Literal["rapidocr", "tesseract"]
+    render_dpi: int = Field(ge=72, le=600)
+    low_confidence: float = Field(ge=0, le=1)
+
+
+class Rules(_Section):
+    """Every parameter of the policy; see rules.yaml for what each one means."""
+
+    policy_year: int
+    window: Window
+    applicant: ApplicantRules
+    min_total: MinTotal
+    maas: MaasRules
+    agent: AgentRules
+    subsidy: SubsidyRules
+    tolerance: Tolerance
+    market_price_bands: dict[str, PriceBand] = Field(min_length=1)
+    non_compute_keywords: list[str] = Field(min_length=1)
+    compute_keywords: list[str] = Field(default_factory=list)
+    secrecy: Secrecy
+    required_materials: RequiredMaterials
+    must_be_sealed: list[DocType]
+    limits: Limits
+    reading: Reading
+
+    def band_for_unit(self, unit: str) -> tuple[str, PriceBand] | None:
+        """The market band whose name or alias matches ``unit`` (spaces and 元/ ignored)."""
+        key = _unit_key(unit)
+        for name, band in self.market_price_bands.items():
+            if key in {_unit_key(a) for a in (name, *band.aliases)}:
+                return name, band
+        return None
+
+
+def _unit_key(unit: str) -> str:
+    text = unit.strip().replace(" ", "").replace("元/", "").replace("/", "·")
+    return text.replace("*", "·").replace("・", "·").upper()
+
+
+def parse_rules(text: str, origin: str = "rules") -> Rules:
+    """Rules from YAML text; raises RulesError naming the file and the bad key."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise RulesError(f"{origin}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise RulesError(f"{origin}: expected a mapping of rule names at the top level")
+    try:
+        return Rules.model_validate(data)
+    except ValidationError as exc:
+        raise RulesError(f"{origin}: {describe_errors(exc)}") from exc
+
+
+def load_rules(path: str | Path | None = None) -> Rules:
+    """The rules in force: ``path``, else $VOUCHER_CHECK_RULES, else the bundled file."""
+    chosen = Path(path or os.environ.get(RULES_ENV) or DEFAULT_RULES)
+    return _load_cached(chosen.resolve())
+
+
+@lru_cache(maxsize=8)
+def _load_cached(path: Path) -> Rules:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise RulesError(f"{path}: cannot read the rules file: {exc.strerror}") from exc
+    return parse_rules(text, str(path))

@@ -1,0 +1,1 @@
+"""The bundled sample evidence corpus and its generator (``python -m sample_docs.gen``)."""
