@@ -1,0 +1,1 @@
+"""One extractor per document type: pages of words with boxes → fields with provenance."""

@@ -1,0 +1,1 @@
+"""Prefect flows of the nightly batch: orchestration only, no business logic."""

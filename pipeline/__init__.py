@@ -1,0 +1,1 @@
+"""voucher-check: reading, checking and reporting on compute-voucher evidence."""

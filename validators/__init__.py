@@ -1,0 +1,1 @@
+"""The checks: named rules over the model, each with its finding code."""
