@@ -222,6 +222,8 @@ class Page(Strict):
     unit: Literal["pt", "px"] = "pt"
     source: Source
     words: list[Word] = PydField(default_factory=list)
+    images: list[BBox] = PydField(default_factory=list)
+    """Picture regions of a text-layer page (signatures, seals, logos)."""
 
     @property
     def text(self) -> str:

@@ -7,6 +7,7 @@ the convention of the interface contract.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -28,6 +29,7 @@ FONT_FILES = {
 }
 RED = (219, 22, 28)
 SCALE = 4  # seal and signature images are drawn at 4 px per point (288 dpi)
+UNBREAKABLE = re.compile(r"[A-Za-z0-9¥.,:%~\-/_·]+|.", re.S)
 NO_LINE_START = set("，。、；：！？）》」』”’%,.;:!?)")
 _registered: set[str] = set()
 
@@ -136,14 +138,23 @@ class Sheet:
         self.top += size + after
 
     def wrap(self, s: str, width: float, size: float | None = None) -> list[str]:
+        """Lines of ``s`` no wider than ``width``; figures, codes and Latin words are not
+        broken (as word processors keep them), and no line starts with closing punctuation."""
         lines: list[str] = []
         current = ""
-        for ch in s:
-            if self.width_of(current + ch, size) > width and current and ch not in NO_LINE_START:
+        for token in UNBREAKABLE.findall(s):
+            if self.width_of(current + token, size) > width and current and token[0] not in NO_LINE_START:
+                if self.width_of(token, size) > width:
+                    for ch in token:  # a token wider than the line has to break somewhere
+                        if self.width_of(current + ch, size) > width and current:
+                            lines.append(current)
+                            current = ""
+                        current += ch
+                    continue
                 lines.append(current)
-                current = ch
+                current = token
             else:
-                current += ch
+                current += token
         if current:
             lines.append(current)
         return lines
@@ -181,21 +192,26 @@ class Sheet:
         base_h = row_h or size * 2.2
         for r_index, row in enumerate([headers, *rows]):
             cells = [self.wrap(cell, w - 6, size) or [""] for cell, w in zip(row, widths, strict=True)]
+            sizes = [size] * len(cells)
+            for k, (cell, w) in enumerate(zip(row, widths, strict=True)):
+                if len(cells[k]) > 1 and not re.search(r"[\u4e00-\u9fa5]", cell):
+                    sizes[k] = size * (w - 6) / self.width_of(cell, size)
+                    cells[k] = [cell]
             h = max(base_h, max(len(c) for c in cells) * size * 1.35 + size * 0.9)
             if self.top + h > self.height - self.margin:
                 self.new_page()
             cx = x0
-            for lines, w, al in zip(cells, widths, aligns, strict=True):
+            for lines, w, al, fs in zip(cells, widths, aligns, sizes, strict=True):
                 if grid:
                     self.rect(cx, self.top, w, h, 0.5)
                 ty = self.top + (h - len(lines) * size * 1.35) / 2 + size * 0.15
                 for ln in lines:
                     if r_index == 0 or al == "c":
-                        self.text(cx + w / 2, ty, ln, size, anchor="center")
+                        self.text(cx + w / 2, ty, ln, fs, anchor="center")
                     elif al == "r":
-                        self.text(cx + w - 3, ty, ln, size, anchor="right")
+                        self.text(cx + w - 3, ty, ln, fs, anchor="right")
                     else:
-                        self.text(cx + 3, ty, ln, size)
+                        self.text(cx + 3, ty, ln, fs)
                     ty += size * 1.35
                 cx += w
             if not grid and r_index == 0:

@@ -73,9 +73,10 @@ def test_missing_section_and_unreadable_file_are_clear(tmp_path: Path) -> None:
 
 POLICY_LITERALS = [
     r"2024[-, ]+0?5[-, ]+21",   # window start
-    r"80_?000_?000", r"20_?000_?000", r"30_?000_?000",  # minimums and cap
-    r"1_?000_?000_?000_?000",  # MaaS tokens
-    r"\b50_?000\b",             # agent users
+    r"(?<![\d_])80_?000_?000(?![\d_])", r"(?<![\d_])20_?000_?000(?![\d_])",  # minimums
+    r"(?<![\d_])30_?000_?000(?![\d_])",  # company cap
+    r"(?<![\d_])1_?000_?000_?000_?000(?![\d_])",  # MaaS tokens
+    r"(?<![\d_])50_?000(?![\d_])",  # agent users
     r"Decimal\(\"0\.(2|20|5|50)\"\)",
 ]
 

@@ -1,0 +1,86 @@
+"""The document type from its content: the title first, then the words a type always uses.
+
+Never from the file name. ``other`` when no type is clearly ahead.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass
+
+from pipeline.model import DocType, Page
+
+# Titles as issuers print them (regular expressions over the squashed title text).
+TITLES: dict[DocType, tuple[str, ...]] = {
+    DocType.INVOICE: (r"发票", r"专用发票", r"普通发票"),
+    DocType.CONTRACT: (r"合同$", r"协议$", r"合同书", r"协议书", r"服务合同", r"租赁合同"),
+    DocType.SETTLEMENT: (r"结算单", r"结算确认单", r"对账单", r"结算确认", r"账单$"),
+    DocType.PAYMENT: (r"回单", r"付款凭证", r"转账凭证", r"业务凭证", r"汇款"),
+    DocType.SUPPLIER_CERTIFICATE: (r"供给企业证明", r"供应商证明", r"租用.*算力.*说明", r"算力.*证明$",
+                                   r"资质证明"),
+    DocType.USAGE_STATEMENT: (r"使用情况说明", r"应用场景说明", r"算力用途说明"),
+    DocType.COMMITMENT: (r"承诺书", r"承诺函"),
+    DocType.PLATFORM_LOG: (r"平台日志", r"运营数据", r"调用量证明", r"日志摘要"),
+    DocType.AGENT_FILING: (r"上线批号", r"日活量证明", r"备案证明", r"日活.*证明"),
+}
+
+# Words of the body that mark a type, each counted once.
+KEYWORDS: dict[DocType, tuple[str, ...]] = {
+    DocType.INVOICE: ("发票号码", "开票日期", "价税合计", "购买方", "销售方", "税额", "发票代码", "校验码"),
+    DocType.CONTRACT: ("甲方", "乙方", "委托方", "服务方", "第一条", "第二条", "违约责任", "争议解决",
+                       "合同编号", "本合同"),
+    DocType.SETTLEMENT: ("结算单号", "结算周期", "对账期间", "单据编号", "用量", "服务商", "结算金额",
+                         "计费周期"),
+    DocType.PAYMENT: ("付款人", "收款人", "户名", "账号", "交易流水号", "流水号", "交易金额", "用途",
+                      "摘要", "开户银行", "收款行"),
+    DocType.SUPPLIER_CERTIFICATE: ("兹证明", "特此证明", "特此说明", "算力规模", "租赁期限", "智算资源",
+                                   "算力供给企业"),
+    DocType.USAGE_STATEMENT: ("算力用途", "应用场景", "算力应用领域", "仅用于所申报方向"),
+    DocType.COMMITMENT: ("本单位", "承诺如下", "高精尖产业发展资金", "法定代表人（签字）", "诚实守信"),
+    DocType.PLATFORM_LOG: ("Tokens", "调用量", "服务企业数", "统计期间", "日均"),
+    DocType.AGENT_FILING: ("上线批号", "日均活跃用户", "DAU", "生成式人工智能", "日活"),
+}
+
+TITLE_WEIGHT = 6.0
+MIN_SCORE = 4.0
+MIN_LEAD = 1.5
+
+
+@dataclass(frozen=True)
+class Classification:
+    doc_type: DocType
+    confidence: float
+    scores: dict[DocType, float]
+
+
+def title_text(pages: list[Page]) -> str:
+    """The large-print words near the top of the first page, squashed."""
+    if not pages or not pages[0].words:
+        return ""
+    page = pages[0]
+    heights = [w.bbox[3] - w.bbox[1] for w in page.words]
+    median = statistics.median(heights)
+    top_zone = page.height * 0.4
+    big = [w for w in page.words if w.bbox[1] < top_zone and (w.bbox[3] - w.bbox[1]) >= 1.3 * median]
+    if not big:
+        big = sorted(page.words, key=lambda w: w.bbox[1])[:3]
+    return re.sub(r"\s", "", "".join(w.text for w in big))
+
+
+def classify(pages: list[Page]) -> Classification:
+    """The most likely type of a document, with a confidence in 0..1."""
+    title = title_text(pages)
+    body = re.sub(r"\s", "", " ".join(w.text for p in pages[:3] for w in p.words))
+    scores: dict[DocType, float] = {}
+    for doc_type in TITLES:
+        score = sum(1.0 for k in KEYWORDS[doc_type] if k in body)
+        if any(re.search(p, title) for p in TITLES[doc_type]):
+            score += TITLE_WEIGHT
+        scores[doc_type] = score
+    ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
+    (best, top), (_, second) = ranked[0], ranked[1]
+    if top < MIN_SCORE or top - second < MIN_LEAD:
+        return Classification(DocType.OTHER, 0.5, scores)
+    confidence = min(1.0, 0.5 + (top - second) / (2 * TITLE_WEIGHT))
+    return Classification(best, round(confidence, 3), scores)

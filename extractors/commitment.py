@@ -1,0 +1,48 @@
+"""The commitment letter (附件3-1): company, whether the legal representative signed, date."""
+
+from __future__ import annotations
+
+import re
+
+from extractors.common import Extraction, Found, after_label, date_parser, labels, party_at
+from extractors.layout import DocText
+from pipeline.model import Page
+
+COMPANY = re.compile(r"(?:承诺单位|申报单位|单位名称)(?:（[^）]*）)?\s*[:：]")
+SIGNATURE = re.compile(r"法定代表人\s*(?:（签字）|\(签字\)|签字|（签名）)\s*[:：]?")
+DATE = labels("日期", "承诺日期", "签署日期")
+
+
+def extract(dt: DocText, ex: Extraction) -> None:
+    company, _ = party_at(dt, COMPANY, limit_lines=2)
+    ex.put("company", company, "未找到承诺单位名称")
+    m = SIGNATURE.search(dt.text)
+    if m is None:
+        ex.missing["signed"] = "未找到法定代表人签字栏"
+    else:
+        ex.put("signed", Found(_signed(dt, m.start(), m.end(), ex.pages), m.start(), m.end()), "",
+               confidence=0.85)
+    found = None
+    for d in DATE.finditer(dt.text, m.end() if m else 0):
+        found = after_label(dt, DATE, date_parser, start=d.start(), next_line=False)
+        if found:
+            break
+    ex.put("sign_date", found, "承诺书未填写日期")
+
+
+def _signed(dt: DocText, start: int, end: int, pages: list[Page]) -> bool:
+    """A name written after the label, or a signature image in the space right of it."""
+    line_end = dt.text.find("\n", end)
+    after = dt.text[end:line_end if line_end >= 0 else len(dt.text)]
+    if re.search(r"[\u4e00-\u9fa5]{2,4}", after):
+        return True
+    page, box, _, _ = dt.locate(start, end)
+    if page is None or box is None:
+        return False
+    x1, y0, y1 = box[2], box[1], box[3]
+    height = y1 - y0
+    for image in pages[page - 1].images:
+        if image[0] >= x1 - height and image[0] <= x1 + 12 * height and \
+                image[1] < y1 + 2 * height and image[3] > y0 - 2 * height:
+            return True
+    return False

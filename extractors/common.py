@@ -1,0 +1,235 @@
+"""What every field extractor shares: finding a labelled value and recording where it was.
+
+An extractor searches the document text for a label (发票号码, 甲方, 结算周期 …) and
+reads the value that follows it on the same line, or at the start of the next line.
+Each value becomes a ``Field`` with the page, box, source and confidence of its
+characters. A value that cannot be read is recorded as missing with a reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from extractors import parsers
+from extractors.layout import DocText
+from pipeline.model import Field, MoneyField, NumberField, Page, Party
+from pipeline.rules import load_rules
+
+ORG_TAIL = r"(?:股份有限公司|有限责任公司|有限公司|集团公司|研究院|研究所|合伙企业（有限合伙）|合伙企业)"
+ORG_RE = re.compile(r"[\u4e00-\u9fa5A-Za-z0-9（）()·&\- ]{2,48}?" + ORG_TAIL)
+SEP = r"[ \t]*[:：]?[ \t]*"
+
+
+@dataclass
+class Found:
+    """A value with the span of text it was read from."""
+
+    value: Any
+    start: int
+    end: int
+
+
+@dataclass
+class Extraction:
+    """The fields of one document and the reasons for those it could not read."""
+
+    dt: DocText
+    pages: list[Page] = field(default_factory=list)
+    fields: dict[str, Field[Any]] = field(default_factory=dict)
+    missing: dict[str, str] = field(default_factory=dict)
+
+    def put(self, name: str, found: Found | None, reason: str, kind: type = Field,
+            confidence: float | None = None) -> None:
+        """Record ``found`` as field ``name`` with provenance, or ``reason`` as missing."""
+        if found is None or found.value is None:
+            self.missing.setdefault(name, reason)
+            return
+        page, bbox, source, conf = self.dt.locate(found.start, found.end)
+        self.fields[name] = kind(value=found.value, page=page, bbox=bbox, source=source,
+                                 confidence=round(conf if confidence is None else confidence, 3))
+        self.missing.pop(name, None)
+
+    def money(self, name: str, found: Found | None, reason: str) -> None:
+        self.put(name, found, reason, MoneyField)
+
+    def number(self, name: str, found: Found | None, reason: str) -> None:
+        self.put(name, found, reason, NumberField)
+
+
+def labels(*names: str) -> re.Pattern[str]:
+    """A pattern matching any of the label spellings, tolerant of spaces OCR inserts."""
+    parts = [r"\s?".join(map(re.escape, n)) for n in names]
+    return re.compile("(?:" + "|".join(parts) + ")")
+
+
+def after_label(dt: DocText, label: re.Pattern[str], parse: Callable[[str], Found | None],
+                *, start: int = 0, end: int | None = None, next_line: bool = True,
+                nth: int = 0) -> Found | None:
+    """The first value ``parse`` finds after a label: on the label's line, else the next.
+
+    ``parse`` gets the text after the label and returns a Found with offsets relative
+    to that text; they are shifted to document offsets here."""
+    text = dt.text
+    seen = 0
+    for m in label.finditer(text, start, end if end is not None else len(text)):
+        line_end = text.find("\n", m.end())
+        line_end = len(text) if line_end < 0 else line_end
+        found = parse(text[m.end():line_end])
+        base = m.end()
+        if found is None and next_line and line_end < len(text):
+            nxt_end = text.find("\n", line_end + 1)
+            nxt_end = len(text) if nxt_end < 0 else nxt_end
+            found = parse(text[line_end + 1:nxt_end])
+            base = line_end + 1
+        if found is not None:
+            if seen == nth:
+                return Found(found.value, base + found.start, base + found.end)
+            seen += 1
+    return None
+
+
+def regex_parser(pattern: str, convert: Callable[[str], Any] = str.strip,
+                 group: int = 1) -> Callable[[str], Found | None]:
+    """A parser taking the first match of ``pattern`` (searched from the start)."""
+    compiled = re.compile(pattern)
+
+    def parse(text: str) -> Found | None:
+        m = compiled.search(text)
+        if not m:
+            return None
+        value = convert(m.group(group))
+        return Found(value, m.start(group), m.end(group)) if value is not None else None
+
+    return parse
+
+
+def org_after(text: str) -> Found | None:
+    """The company name at the head of ``text`` (after separators), spaces inside removed."""
+    m = re.match(r"[ \t:：]*", text)
+    offset = m.end() if m else 0
+    org = ORG_RE.match(text, offset)
+    if not org:
+        return None
+    name = re.sub(r"\s", "", org.group(0))
+    name = name.replace("(", "（").replace(")", "）")
+    return Found(name, org.start(), org.end())
+
+
+def party(name: Found | None, uscc: Found | None) -> Found | None:
+    """A party value from a name and an optional credit code, spanning the name."""
+    if name is None:
+        return None
+    return Found(Party(name=name.value, uscc=uscc.value if uscc else None), name.start, name.end)
+
+
+# --- parsers shaped for after_label ---------------------------------------------------------
+
+def amount_parser(text: str) -> Found | None:
+    hits = parsers.text_to_amounts(text)
+    return Found(hits[0][0], hits[0][1], hits[0][2]) if hits else None
+
+
+def date_parser(text: str) -> Found | None:
+    hits = parsers.text_to_dates(text)
+    return Found(hits[0][0], hits[0][1], hits[0][2]) if hits else None
+
+
+def int_parser(text: str) -> Found | None:
+    m = re.search(r"\d[\d,，.]*\s*(?:万亿|亿|万)?", text)
+    if not m:
+        return None
+    value = parsers.text_to_int(m.group(0))
+    return Found(value, m.start(), m.end()) if value is not None else None
+
+
+def code_parser(min_len: int = 5) -> Callable[[str], Found | None]:
+    """A document number: letters, digits and hyphens, at least ``min_len`` long."""
+    return regex_parser(r"[ \t:：]*([A-Za-z0-9][A-Za-z0-9\-_/]{" + str(min_len - 1) + ",})")
+
+
+def digits_parser(*lengths: int) -> Callable[[str], Found | None]:
+    alternatives = "|".join(rf"\d{{{n}}}" for n in sorted(lengths, reverse=True))
+    return regex_parser(rf"(?<!\d)({alternatives})(?!\d)")
+
+
+def window(dt: DocText, pos: int, n_lines: int) -> tuple[str, list[int]]:
+    """Text from ``pos`` to the end of the ``n_lines``-th line, newlines removed, with a map
+    from each character back to its document offset (wrapped paragraphs read as one)."""
+    chars: list[str] = []
+    offsets: list[int] = []
+    seen = 0
+    for i in range(pos, len(dt.text)):
+        ch = dt.text[i]
+        if ch == "\n":
+            seen += 1
+            if seen >= n_lines:
+                break
+            continue
+        chars.append(ch)
+        offsets.append(i)
+    return "".join(chars), offsets
+
+
+def in_window(dt: DocText, pos: int, n_lines: int,
+              parse: Callable[[str], Found | None]) -> Found | None:
+    text, offsets = window(dt, pos, n_lines)
+    found = parse(text)
+    if found is None or found.end <= found.start:
+        return found
+    return Found(found.value, offsets[found.start], offsets[found.end - 1] + 1)
+
+
+def period_parser(text: str) -> Found | None:
+    period = parsers.text_to_period(text)
+    if period is None:
+        return None
+    dates = parsers.text_to_dates(text)
+    start = dates[0][1] if dates else 0
+    end = dates[1][2] if len(dates) > 1 else len(text)
+    return Found(period, start, end)
+
+
+def uscc_between(dt: DocText, start: int, end: int) -> Found | None:
+    """The first credit code between two document offsets."""
+    hits = parsers.find_usccs(dt.text[start:end])
+    if not hits:
+        return None
+    code, a, b = hits[0]
+    return Found(code, start + a, start + b)
+
+
+def party_at(dt: DocText, label: re.Pattern[str], *, start: int = 0, limit_lines: int = 6,
+             stop: re.Pattern[str] | None = None) -> tuple[Found | None, int]:
+    """A party named after ``label``, with the credit code printed within the next lines
+    (before ``stop`` if given); returns the party and where its name ends."""
+    name = after_label(dt, label, org_after, start=start)
+    if name is None:
+        return None, start
+    end_line = dt.line_index(name.end) + limit_lines
+    limit = dt.line_starts[end_line] if end_line < len(dt.line_starts) else len(dt.text)
+    if stop is not None:
+        m = stop.search(dt.text, name.end, limit)
+        if m:
+            limit = m.start()
+    return party(name, uscc_between(dt, name.end, limit)), name.end
+
+
+
+def canonical_unit(unit: str, printed: str | None = None) -> str:
+    """A billing unit as the rules name it (卡月, 卡*月 → 卡·月); other units as printed.
+
+    ``printed`` is the raw text after the quantity, tried first: a font without the middle
+    dot prints PFLOPS·月 as PFLOPS月, which a generic parser would cut at PFLOPS."""
+    rules = load_rules()
+    if printed:
+        raw = re.sub(r"^[\d,.\s]+", "", printed).replace("・", "·")
+        for end in range(len(raw), 0, -1):
+            band = rules.band_for_unit(raw[:end])
+            if band:
+                return band[0]
+    cleaned = re.sub(r"\s", "", unit).replace("・", "·")
+    band = rules.band_for_unit(cleaned)
+    return band[0] if band else cleaned

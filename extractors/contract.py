@@ -1,0 +1,133 @@
+"""Compute contracts: parties by role, price terms (table or sentence), dates, and the
+statement on other subsidies."""
+
+from __future__ import annotations
+
+import re
+
+from extractors import parsers
+from extractors.common import (
+    Extraction,
+    Found,
+    after_label,
+    amount_parser,
+    canonical_unit,
+    code_parser,
+    date_parser,
+    in_window,
+    labels,
+    party_at,
+    period_parser,
+)
+from extractors.layout import DocText
+from extractors.tables import find_line, header_position, row_by_header
+from pipeline.model import Party
+
+ROLE_TAIL = r"(?:（[^）]*）)?\s*[:：]"
+PARTY_A = re.compile(r"(?:甲\s?方|委\s?托\s?方|需\s?方|采\s?购\s?方|买\s?方|客\s?户)" + ROLE_TAIL)
+PARTY_B = re.compile(r"(?:乙\s?方|服\s?务\s?方|供\s?方|供\s?应\s?方|卖\s?方|服\s?务\s?商)" + ROLE_TAIL)
+CONTRACT_NO = labels("合同编号", "合同号", "协议编号", "编号")
+TOTAL = labels("合同总金额", "合同总价款", "合同总价", "总价款", "总金额", "合同金额", "合同价款")
+SIGN_DATE = labels("签订日期", "签署日期", "签约日期", "签订时间")
+PERIOD = labels("服务期限", "服务期", "租赁期限", "合同有效期", "有效期")
+PRICE_SENTENCE = re.compile(
+    r"单价\s*(?:为|是)?\s*[:：]?\s*(?:人民币)?\s*([\d,，.]+)\s*元\s*/\s*([^\s，,。；;）)]+)")
+QTY_SENTENCE = re.compile(r"(?:服务)?数量\s*(?:为|是)?\s*[:：]?\s*([\d,，.]+)\s*([^\s，,。；;0-9]+)")
+SUBSIDY = re.compile(r"(?:申请|获得|享受)[^。]{0,40}补贴|补贴[^。]{0,12}(?:情况)?说明")
+LEGAL = labels("法定代表人", "法人代表")
+ADDRESS = labels("住所地", "住所", "地址", "注册地址")
+
+
+def extract(dt: DocText, ex: Extraction) -> None:
+    ex.put("contract_no", after_label(dt, CONTRACT_NO, code_parser(5)), "未找到合同编号")
+    a, a_end = party_at(dt, PARTY_A, stop=PARTY_B)
+    b, _ = party_at(dt, PARTY_B, start=a_end, stop=PARTY_A)
+    for name, found, other in (("party_a", a, PARTY_B), ("party_b", b, PARTY_A)):
+        if found is not None:
+            _details(dt, found, other)
+        ex.put(name, found, "未找到" + ("甲方（委托方）" if name == "party_a" else "乙方（服务方）"))
+    total = None
+    for m in TOTAL.finditer(dt.text):
+        total = in_window(dt, m.end(), 2, amount_parser)  # a figure may wrap onto the next line
+        if total:
+            break
+    ex.money("total_amount", total, "未找到合同总金额")
+    _price_terms(dt, ex)
+    ex.put("sign_date", after_label(dt, SIGN_DATE, date_parser), "未找到签订日期")
+    period = None
+    for m in PERIOD.finditer(dt.text):
+        period = in_window(dt, m.end(), 3, period_parser)
+        if period is not None:
+            break
+    if period is not None:
+        (start, end) = period.value
+        ex.put("service_start", Found(start, period.start, period.end), "")
+        ex.put("service_end", Found(end, period.start, period.end), "")
+    else:
+        ex.missing["service_start"] = ex.missing["service_end"] = "合同未载明服务期限"
+    m = SUBSIDY.search(dt.text)
+    ex.put("other_subsidy_statement", Found(bool(m), m.start() if m else 0, m.end() if m else 0), "",
+           confidence=0.9)
+
+
+def _details(dt: DocText, found: Found, stop: re.Pattern[str]) -> None:
+    """Legal representative and address printed under a party, for related-party checks."""
+    value: Party = found.value
+    limit_line = dt.line_index(found.end) + 5
+    limit = dt.line_starts[limit_line] if limit_line < len(dt.line_starts) else len(dt.text)
+    m = stop.search(dt.text, found.end, limit)
+    limit = m.start() if m else limit
+    rep = after_label(dt, LEGAL, _rest_of_line, start=found.end, end=limit, next_line=False)
+    addr = after_label(dt, ADDRESS, _rest_of_line, start=found.end, end=limit, next_line=False)
+    value.legal_representative = rep.value if rep else None
+    value.address = addr.value if addr else None
+
+
+def _rest_of_line(text: str) -> Found | None:
+    m = re.match(r"[ \t:：]*(\S.*?)\s*$", text)
+    return Found(re.sub(r"\s", "", m.group(1)), m.start(1), m.end(1)) if m else None
+
+
+def _price_terms(dt: DocText, ex: Extraction) -> None:
+    m = PRICE_SENTENCE.search(dt.text)
+    if m:
+        ex.number("unit_price", Found(parsers.text_to_amount(m.group(1) + "元"), m.start(1), m.end(1)), "")
+        ex.put("unit", Found(_unit(m.group(2)), m.start(2), m.end(2)), "")
+        q = QTY_SENTENCE.search(dt.text, m.end())
+        if q:
+            ex.number("quantity", Found(_number(q.group(1)), q.start(1), q.end(1)), "")
+    header = find_line(dt, r"单价.*数量|数量.*单价")
+    if header is not None and "unit_price" not in ex.fields and header + 1 < len(dt.lines):
+        row = row_by_header(dt, header, header + 1)
+        for name, pattern in (("unit_price", r"单价"), ("quantity", r"数量"), ("unit", r"单位")):
+            col = header_position(dt, header, pattern)
+            cells = row.get(col, []) if col is not None else []
+            if not cells:
+                continue
+            text = "".join(c.text for c in cells)
+            value = _unit(text) if name == "unit" else _number(text)
+            if value is not None:
+                ex.put(name, Found(value, cells[0].start, cells[-1].end), "",
+                       kind=type(ex.fields.get(name)) if name in ex.fields else _kind(name))
+    for name in ("unit_price", "quantity", "unit"):
+        if name not in ex.fields:
+            ex.missing[name] = "未找到算力单价、数量或计费单位"
+
+
+def _kind(name: str) -> type:
+    from pipeline.model import Field, NumberField
+
+    return Field if name == "unit" else NumberField
+
+
+def _number(text: str) -> object:
+    m = re.search(r"\d[\d,，]*(?:\.\d+)?", text)
+    if not m:
+        return None
+    from decimal import Decimal
+
+    return Decimal(m.group(0).replace(",", "").replace("，", ""))
+
+
+def _unit(text: str) -> str:
+    return canonical_unit(text.strip("元/（）()"))

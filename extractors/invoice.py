@@ -1,0 +1,183 @@
+"""VAT invoices: fully digital 数电发票 and the older 增值税电子专用/普通发票.
+
+Buyer and seller are told apart by the nearest role heading (购买方/销售方), which
+works for side-by-side boxes (数电) and stacked blocks (older layout) alike.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from extractors import parsers
+from extractors.common import (
+    Extraction,
+    Found,
+    after_label,
+    amount_parser,
+    date_parser,
+    digits_parser,
+    labels,
+    org_after,
+    party,
+    regex_parser,
+)
+from extractors.layout import DocText
+from extractors.tables import column_of, find_line, line_cells
+from pipeline.model import Field, LineItem
+
+NO = labels("发票号码", "发票号", "No")
+CODE = labels("发票代码")
+DATE = labels("开票日期")
+NAME = labels("名称")
+USCC_LABEL = labels("统一社会信用代码/纳税人识别号", "纳税人识别号", "统一社会信用代码")
+BUYER = re.compile(r"购\s?买\s?方|购\s?方")
+SELLER = re.compile(r"销\s?售\s?方|销\s?方")
+WORDS = labels("大写")
+SMALL = labels("小写")
+CONTRACT = re.compile(r"合同(?:编号|号)\s*[:：]?\s*([A-Za-z0-9][A-Za-z0-9\-_/]{3,})")
+WORDS_RE = re.compile(r"([零壹贰叁肆伍陆柒捌玖拾佰仟万亿元圆角分整正]{2,})")
+
+
+def extract(dt: DocText, ex: Extraction) -> None:
+    number = after_label(dt, NO, digits_parser(20, 8))
+    ex.put("invoice_no", number, "未找到发票号码")
+    code = after_label(dt, CODE, digits_parser(12, 10))
+    if code is not None:
+        ex.put("invoice_code", code, "")
+    elif number is not None and len(number.value) == 20:
+        # a fully digital invoice has no code: the field is present and null
+        page, _, source, conf = dt.locate(number.start, number.end)
+        ex.fields["invoice_code"] = Field[str | None](value=None, page=page, bbox=None,
+                                                      source=source, confidence=conf)
+    else:
+        ex.missing["invoice_code"] = "未找到发票代码"
+    ex.put("issue_date", after_label(dt, DATE, date_parser), "未找到开票日期")
+    _parties(dt, ex)
+    _totals(dt, ex)
+    m = CONTRACT.search(dt.text)
+    if m:
+        ex.put("contract_no", Found(m.group(1), m.start(1), m.end(1)), "")
+
+
+def _nearest_role(dt: DocText, pos: int) -> str | None:
+    """购买方 or 销售方: whichever heading is closest above or beside ``pos``."""
+    here = dt.locate(pos, pos + 1)
+    if here[1] is None:
+        return None
+    x, y = here[1][0], here[1][1]
+    best, best_d = None, math.inf
+    for role, pattern in (("buyer", BUYER), ("seller", SELLER)):
+        for m in pattern.finditer(dt.text):
+            page, box, _, _ = dt.locate(m.start(), m.end())
+            if box is None or page != here[0] or box[1] > y + 5:
+                continue
+            d = math.hypot(box[0] - x, box[1] - y)
+            if d < best_d:
+                best, best_d = role, d
+    return best
+
+
+def _parties(dt: DocText, ex: Extraction) -> None:
+    names: dict[str, Found] = {}
+    codes: dict[str, Found] = {}
+    for m in NAME.finditer(dt.text):
+        found = org_after(dt.text[m.end():dt.text.find("\n", m.end())])
+        if found is None:
+            continue
+        found = Found(found.value, m.end() + found.start, m.end() + found.end)
+        role = _nearest_role(dt, m.start())
+        if role and role not in names:
+            names[role] = found
+    for m in USCC_LABEL.finditer(dt.text):
+        end = dt.text.find("\n", m.end())
+        hits = parsers.find_usccs(dt.text[m.end():end])
+        if not hits:
+            continue
+        code, a, b = hits[0]
+        role = _nearest_role(dt, m.start())
+        if role and role not in codes:
+            codes[role] = Found(code, m.end() + a, m.end() + b)
+    ex.put("buyer", party(names.get("buyer"), codes.get("buyer")), "未找到购买方名称")
+    ex.put("seller", party(names.get("seller"), codes.get("seller")), "未找到销售方名称")
+
+
+def _totals(dt: DocText, ex: Extraction) -> None:
+    header = find_line(dt, r"(项目名称|货物或应税劳务|服务名称).*(金额)")
+    total_line = find_line(dt, r"^合计|^合\s*计", header or 0)
+    if total_line is not None:
+        start = dt.line_starts[total_line]
+        amounts = parsers.text_to_amounts(dt.lines[total_line].text)
+        if len(amounts) >= 2:
+            ex.money("amount_ex_tax", Found(amounts[0][0], start + amounts[0][1], start + amounts[0][2]), "")
+            ex.money("tax_amount", Found(amounts[-1][0], start + amounts[-1][1], start + amounts[-1][2]), "")
+    for name in ("amount_ex_tax", "tax_amount"):
+        if name not in ex.fields:
+            ex.missing[name] = "未找到合计行金额"
+    ex.money("total_amount", after_label(dt, SMALL, amount_parser), "未找到价税合计（小写）")
+    ex.put("total_in_words", after_label(dt, WORDS, regex_parser(WORDS_RE.pattern)),
+           "未找到价税合计（大写）")
+    if header is not None:
+        items, rate = _items(dt, header, total_line if total_line is not None else len(dt.lines))
+        if items:
+            first, last = items[0][1], items[-1][2]
+            ex.put("items", Found([i for i, _, _ in items], first, last), "")
+        if rate is not None:
+            ex.number("tax_rate", rate, "")
+    if "items" not in ex.fields:
+        ex.missing["items"] = "未找到货物或服务明细"
+    if "tax_rate" not in ex.fields:
+        ex.missing["tax_rate"] = "未找到税率"
+
+
+def _items(dt: DocText, header: int, end: int) -> tuple[list[tuple[LineItem, int, int]], Found | None]:
+    """Item rows between the header and the 合计 line. A wrapped name can sit above and
+    below its row's figures, so each name-only line joins the row nearest to it."""
+    headers = line_cells(dt, header)
+    rows: list[tuple[float, LineItem, int, int]] = []
+    loose: list[tuple[float, str]] = []
+    rate: Found | None = None
+    for index in range(header + 1, end):
+        cells = line_cells(dt, index)
+        text = dt.lines[index].text
+        box = dt.lines[index].bbox
+        middle = (box[1] + box[3]) / 2
+        names = "".join(c.text for c in cells if column_of(c, headers) == 0
+                        and re.search(r"[\u4e00-\u9fa5*A-Za-z（(）)]", c.text))
+        pct = re.search(r"(\d{1,2})\s*%", text)
+        amounts = parsers.text_to_amounts(text)
+        if not (amounts and pct):
+            if names:
+                loose.append((middle, names))
+            continue
+        line_start = dt.line_starts[index]
+        before = [a for a in amounts if a[2] <= pct.start()]
+        after = [a for a in amounts if a[1] >= pct.end()]
+        if before:
+            amount_value, a_start, a_end = before[-1]
+        else:
+            glued = parsers.split_amount_and_rate(text)
+            if glued is None:
+                continue
+            amount_value, a_start, a_end = glued[0], 0, pct.start()
+        rate_value = parsers.text_to_rate(pct.group(0))
+        item = LineItem(name=names, amount=amount_value, tax_rate=rate_value,
+                        tax_amount=after[0][0] if after else None)
+        rows.append((middle, item, line_start + a_start, line_start + a_end))
+        if rate is None:
+            rate = Found(rate_value, line_start + pct.start(), line_start + pct.end())
+    for middle, names in loose:
+        if not rows:
+            break
+        nearest = min(rows, key=lambda r: abs(r[0] - middle))
+        item = nearest[1]
+        item.name = names + item.name if middle < nearest[0] else item.name + names
+    items = [(item, a, b) for _, item, a, b in rows]
+    for item, _, _ in items:
+        item.name = _clean_name(item.name)
+    return items, rate
+
+
+def _clean_name(name: str) -> str:
+    name = re.sub(r"\s", "", name).replace("(", "（").replace(")", "）")
+    return name

@@ -1,0 +1,50 @@
+"""MaaS platform logs: average daily tokens, companies served, and the period."""
+
+from __future__ import annotations
+
+import re
+
+from extractors.common import (
+    Extraction,
+    Found,
+    after_label,
+    in_window,
+    int_parser,
+    labels,
+    party_at,
+    period_parser,
+)
+from extractors.layout import DocText
+
+COMPANY = re.compile(r"(?:运营单位|企业名称|单位名称|运营主体)\s*[:：]")
+TOKENS_SUMMARY = labels("统计期内日均Tokens调用量", "平台日均Tokens调用量", "日均调用量")
+TOKENS = labels("日均Tokens调用量", "日均Token调用量")
+SERVED = labels("服务企业数量", "服务企业数", "服务企业")
+PERIOD = labels("统计期间", "统计周期", "数据期间")
+
+
+def extract(dt: DocText, ex: Extraction) -> None:
+    company, _ = party_at(dt, COMPANY, limit_lines=2)
+    ex.put("company", company, "未找到运营单位名称")
+    tokens = after_label(dt, TOKENS_SUMMARY, int_parser, next_line=False)
+    if tokens is None:
+        hits = list(TOKENS.finditer(dt.text))
+        if hits:
+            tokens = after_label(dt, TOKENS, int_parser, start=hits[-1].start(), next_line=False)
+    ex.put("daily_tokens", tokens, "未找到日均Tokens调用量")
+    served = None
+    for m in SERVED.finditer(dt.text):
+        served = after_label(dt, SERVED, int_parser, start=m.start(), next_line=False)
+        if served and re.search(r"家|^\s*[:：]", dt.text[m.end():served.end + 2]):
+            break
+    ex.put("served_companies", served, "未找到服务企业数量")
+    period = None
+    for m in PERIOD.finditer(dt.text):
+        period = in_window(dt, m.end(), 1, period_parser)
+        if period:
+            break
+    if period:
+        ex.put("period_start", Found(period.value[0], period.start, period.end), "")
+        ex.put("period_end", Found(period.value[1], period.start, period.end), "")
+    else:
+        ex.missing["period_start"] = ex.missing["period_end"] = "未找到统计期间"

@@ -1,0 +1,135 @@
+"""Supplier settlement statements: parties, period, monthly lines and the total."""
+
+from __future__ import annotations
+
+import re
+
+from extractors import parsers
+from extractors.common import (
+    Extraction,
+    Found,
+    after_label,
+    canonical_unit,
+    code_parser,
+    in_window,
+    labels,
+    party_at,
+    period_parser,
+)
+from extractors.layout import DocText
+from extractors.tables import Cell, column_of, find_line, line_cells
+from pipeline.model import LineItem
+
+NO = labels("结算单号", "单据编号", "账单编号", "结算单编号", "对账单号")
+CONTRACT = labels("合同编号", "关联合同", "合同号")
+CUSTOMER = re.compile(r"(?:客户名称|客户|需方|甲方|委托方)(?:（[^）]*）)?\s*[:：]")
+SUPPLIER = re.compile(r"(?:服务商|供方|乙方|服务方|供应商)(?:名称)?(?:（[^）]*）)?\s*[:：]")
+PERIOD = labels("结算周期", "对账期间", "计费周期", "结算期间", "服务期间", "账期")
+TWO_PLACES = re.compile(r"[\d,]+\.\d{2}")
+MONTH_ONLY = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月$")
+
+
+def extract(dt: DocText, ex: Extraction) -> None:
+    ex.put("statement_no", after_label(dt, NO, code_parser(6)), "未找到结算单号")
+    ex.put("contract_no", after_label(dt, CONTRACT, code_parser(5)), "未找到合同编号")
+    customer, _ = party_at(dt, CUSTOMER, stop=SUPPLIER, limit_lines=2)
+    supplier, _ = party_at(dt, SUPPLIER, stop=CUSTOMER, limit_lines=2)
+    ex.put("customer", customer, "未找到客户（需方）名称")
+    ex.put("supplier", supplier, "未找到服务商（供方）名称")
+    period = None
+    for m in PERIOD.finditer(dt.text):
+        period = in_window(dt, m.end(), 1, period_parser)
+        if period:
+            break
+    if period:
+        ex.put("period_start", Found(period.value[0], period.start, period.end), "")
+        ex.put("period_end", Found(period.value[1], period.start, period.end), "")
+    else:
+        ex.missing["period_start"] = ex.missing["period_end"] = "未找到结算周期"
+    _lines(dt, ex)
+
+
+def _lines(dt: DocText, ex: Extraction) -> None:
+    header = find_line(dt, r"(服务项目|资源类型|项目|服务内容).*(金额|费用)")
+    total = find_line(dt, r"^(序号)?合计|^\d*合计", header or 0) if header is not None else None
+    if header is None or total is None:
+        for name in ("items", "total_amount", "quantity", "unit"):
+            ex.missing[name] = "未找到结算明细表"
+        return
+    headers = line_cells(dt, header)
+    rows: list[tuple[float, list[str], LineItem, int, int]] = []
+    loose: list[tuple[float, list[str]]] = []
+    for index in range(header + 1, total):
+        text = dt.lines[index].text
+        box = dt.lines[index].bbox
+        middle = (box[1] + box[3]) / 2
+        cells = line_cells(dt, index)
+        names = [c.text for c in cells if column_of(c, headers) in (0, 1)
+                 and re.search(r"[\u4e00-\u9fa5A-Za-z]", c.text)]
+        money = [a for a in parsers.text_to_amounts(text)
+                 if TWO_PLACES.fullmatch(text[a[1]:a[2]].strip(" ¥￥"))]
+        if not money:
+            if names:
+                loose.append((middle, names))
+            continue
+        qtext = _quantity_text(cells, headers)
+        quantity = parsers.text_to_quantity(qtext)
+        amount, a, b = money[-1]
+        start = dt.line_starts[index]
+        item = LineItem(name="", amount=amount, quantity=quantity[0] if quantity else None,
+                        unit=canonical_unit(quantity[1], qtext) if quantity else None)
+        rows.append((middle, names, item, start + a, start + b))
+    for middle, names in loose:
+        # a wrapped name sits above and below its row's figures: join the nearest row
+        if rows:
+            nearest = min(rows, key=lambda r: abs(r[0] - middle))
+            if middle < nearest[0]:
+                nearest[1][:0] = names
+            else:
+                nearest[1].extend(names)
+    for _, names, item, _, _ in rows:
+        if len(names) > 1 and MONTH_ONLY.match(names[0]) and names[1].startswith(names[0][:4]):
+            names = names[1:]
+        item.name = _join(names)
+    if rows:
+        ex.put("items", Found([r[2] for r in rows], rows[0][3], rows[-1][4]), "")
+    start = dt.line_starts[total]
+    text = dt.lines[total].text
+    money = parsers.text_to_amounts(text)
+    if money:
+        amount, a, b = money[-1]
+        ex.money("total_amount", Found(amount, start + a, start + b), "")
+    else:
+        ex.missing["total_amount"] = "合计行无金额"
+    qtext = _quantity_text(line_cells(dt, total), headers)
+    q = parsers.text_to_quantity(qtext)
+    if q:
+        ex.number("quantity", Found(q[0], start, start + len(text)), "")
+        ex.put("unit", Found(canonical_unit(q[1], qtext), start, start + len(text)), "")
+    else:
+        ex.missing["quantity"] = ex.missing["unit"] = "合计行无数量"
+
+
+def _join(parts: list[str]) -> str:
+    """Name pieces joined as printed: a space between Latin or digit runs, none inside CJK."""
+    out = ""
+    for part in parts:
+        if out and re.match(r"[A-Za-z0-9]", part) and re.search(r"[A-Za-z0-9月]$", out):
+            out += " "
+        elif out and re.search(r"[\u4e00-\u9fa5]", part[:1]) and not re.search(r"[\u4e00-\u9fa5]$", out):
+            out += ""
+        out += part
+    return out
+
+
+def _quantity_text(cells: list[Cell], headers: list[Cell]) -> str:
+    """The text under the quantity (and unit) columns of a row."""
+    cols = {i for i, h in enumerate(headers) if re.search(r"数量|用量|单位", h.text.replace(" ", ""))}
+    picked: list[str] = []
+    for i, c in enumerate(cells):
+        # a right-aligned unit can sit nearer the next header: take it with its number
+        follows_number = i > 0 and column_of(cells[i - 1], headers) in cols and not re.search(r"\d", c.text)
+        if column_of(c, headers) in cols or follows_number:
+            picked.append(c.text)
+    return " ".join(picked)
+

@@ -1,0 +1,86 @@
+"""The supplier's letter (算力供给企业证明 / 情况说明): who leases what scale, for how long."""
+
+from __future__ import annotations
+
+import re
+
+from extractors.common import (
+    ORG_RE,
+    Extraction,
+    Found,
+    after_label,
+    code_parser,
+    in_window,
+    labels,
+    party,
+    period_parser,
+    uscc_between,
+)
+from extractors.layout import DocText
+
+SUPPLIER = re.compile(r"(?:算力供给企业|供给企业|供应商|出具单位|证明单位)(?:（[^）]*）)?\s*[:：]")
+CONTRACT = labels("合同编号", "编号为", "合同号")
+SCALE = labels("算力规模", "租用规模", "算力资源规模")
+PERIOD = labels("租赁期限", "租赁期", "服务期限", "租用期限")
+
+
+def extract(dt: DocText, ex: Extraction) -> None:
+    supplier_name = after_label(dt, SUPPLIER, _org)
+    supplier_code = None
+    if supplier_name is not None:
+        end_line = dt.line_index(supplier_name.end) + 3
+        limit = dt.line_starts[end_line] if end_line < len(dt.line_starts) else len(dt.text)
+        supplier_code = uscc_between(dt, supplier_name.end, limit)
+    ex.put("supplier", party(supplier_name, supplier_code), "未找到算力供给企业名称")
+    customer = None
+    for m in ORG_RE.finditer(dt.text):
+        name = re.sub(r"\s", "", m.group(0)).lstrip("兹证明关于").replace("(", "（").replace(")", "）")
+        if supplier_name is None or name != supplier_name.value:
+            start = m.end() - len(name) if len(name) <= len(m.group(0)) else m.start()
+            customer = Found(name, start, m.end())
+            break
+    code = uscc_between(dt, customer.end, customer.end + 60) if customer else None
+    ex.put("customer", party(customer, code), "未找到租用算力的企业名称")
+    contract_no = None
+    for m in CONTRACT.finditer(dt.text):
+        contract_no = in_window(dt, m.end(), 2, code_parser(5))
+        if contract_no:
+            break
+    ex.put("contract_no", contract_no, "未找到合同编号")
+    scale = None
+    for m in SCALE.finditer(dt.text):
+        line_end = dt.text.find("\n", m.end())
+        next_line = dt.text[line_end + 1:dt.text.find("\n", line_end + 1)] if line_end >= 0 else ""
+        # a sentence may wrap inside the value; a form row is followed by the next label
+        lines = 1 if LABEL_AHEAD.match(next_line) or "，" in dt.text[m.end():line_end] else 2
+        scale = in_window(dt, m.end(), lines, _phrase)
+        if scale:
+            break
+    ex.put("compute_scale", scale, "未找到算力规模")
+    period = None
+    for m in PERIOD.finditer(dt.text):
+        period = in_window(dt, m.end(), 2, period_parser)
+        if period:
+            break
+    if period:
+        ex.put("lease_start", Found(period.value[0], period.start, period.end), "")
+        ex.put("lease_end", Found(period.value[1], period.start, period.end), "")
+    else:
+        ex.missing["lease_start"] = ex.missing["lease_end"] = "未找到租赁期限"
+
+
+LABEL_AHEAD = re.compile(r"\s*[\u4e00-\u9fa5]{2,6}[:：]")
+
+
+def _org(text: str) -> Found | None:
+    from extractors.common import org_after
+
+    return org_after(text)
+
+
+def _phrase(text: str) -> Found | None:
+    m = re.match(r"[ \t:：]*(?:为)?\s*([^，。,；;\n]+)", text)
+    if not m:
+        return None
+    value = LABEL_AHEAD.split(m.group(1))[0].strip()
+    return Found(value, m.start(1), m.start(1) + len(value)) if value else None

@@ -1,0 +1,130 @@
+"""One application end to end: its folder or zip → manifest and uploads → read, typed and
+extracted documents → the report. Plain Python; the Prefect flows call into this."""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path, PurePosixPath
+from zoneinfo import ZoneInfo
+
+from extractors.classify import classify
+from extractors.registry import extract_fields
+from pipeline.cache import CachedRead, ReadCache
+from pipeline.ingest import take_in
+from pipeline.manifest import MANIFEST_NAME, ManifestError, parse_manifest
+from pipeline.model import (
+    SEVERITY,
+    DocType,
+    Document,
+    Finding,
+    FindingCode,
+    Manifest,
+    Report,
+    Status,
+)
+from pipeline.ocr import OcrEngine, make_engine
+from pipeline.reader import READER_VERSION, ReadDocument, ReadSettings, read_upload
+from pipeline.rules import Rules
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+@dataclass
+class AppInput:
+    """What an applicant uploaded: the manifest text and the evidence files."""
+
+    app_id: str
+    manifest_text: str | None
+    files: dict[str, bytes]
+    problems: list[str] = field(default_factory=list)
+
+
+def load_input(path: Path) -> AppInput:
+    """The uploads of an application folder or ``.zip`` (read only, never modified)."""
+    if path.is_dir():
+        files = {p.name: p.read_bytes() for p in sorted(path.iterdir())
+                 if p.is_file() and not p.name.startswith(".")}
+        manifest = files.pop(MANIFEST_NAME, None)
+        return AppInput(path.name, manifest.decode("utf-8", "replace") if manifest else None, files)
+    app_id = path.stem
+    with zipfile.ZipFile(path) as zf:
+        files = {}
+        for info in zf.infolist():
+            if info.is_dir():
+                continue
+            name = PurePosixPath(info.filename).name
+            if not name or name.startswith(".") or "__MACOSX" in info.filename:
+                continue
+            files[name] = zf.read(info)
+    manifest = files.pop(MANIFEST_NAME, None)
+    return AppInput(app_id, manifest.decode("utf-8", "replace") if manifest else None, files)
+
+
+class Reader:
+    """Reads uploads with the rules' settings, one OCR engine loaded on first need, and an
+    optional on-disk cache."""
+
+    def __init__(self, rules: Rules, cache: ReadCache | None = None,
+                 engine_name: str | None = None, settings: ReadSettings | None = None) -> None:
+        self.rules = rules
+        self.cache = cache
+        self.engine_name = engine_name or rules.reading.ocr_engine
+        self.settings = settings or ReadSettings.from_rules(rules.reading, rules.limits)
+        self._engine: OcrEngine | None = None
+
+    def engine(self) -> OcrEngine:
+        if self._engine is None:
+            self._engine = make_engine(self.engine_name)
+        return self._engine
+
+    def read(self, name: str, data: bytes) -> ReadDocument:
+        upload = take_in(name, data, self.rules.limits)
+        key = ReadCache.key(upload.sha256, READER_VERSION, self.engine_name, self.settings)
+        if self.cache is not None and upload.readable:
+            hit = self.cache.get(key)
+            if hit is not None:
+                return ReadDocument(upload=upload, pages=hit.pages, seals=hit.seals,
+                                    errors=hit.errors)
+        doc = read_upload(upload, self.settings, self.engine)
+        if self.cache is not None and upload.readable:
+            self.cache.put(key, CachedRead(pages=doc.pages, seals=doc.seals, errors=doc.errors))
+        return doc
+
+
+def document_of(read: ReadDocument) -> Document:
+    """The report's view of one read upload: type, fields with provenance, seals, errors."""
+    upload = read.upload
+    doc_type = DocType.OTHER
+    fields_model = None
+    missing: dict[str, str] = {}
+    if read.pages and not read.errors:
+        doc_type = classify(read.pages).doc_type
+        fields_model, missing = extract_fields(doc_type, read.pages)
+    return Document(
+        file=upload.name, sha256=upload.sha256, doc_type=doc_type, pages=len(read.pages),
+        read_by=read.read_by, seals=read.seals, errors=read.errors,
+        fields=fields_model if fields_model is not None else None, missing=missing,
+    )
+
+
+def check_application(path: Path, reader: Reader, as_of: date) -> Report:
+    """The report of one application. Findings other than an unusable manifest, and the
+    subsidy, are filled in by the checks."""
+    app = load_input(path)
+    findings: list[Finding] = []
+    manifest: Manifest | None = None
+    try:
+        if app.manifest_text is None:
+            raise ManifestError(f"{MANIFEST_NAME} 缺失")
+        manifest = parse_manifest(app.manifest_text, app.app_id)
+    except ManifestError as exc:
+        code = FindingCode.MANIFEST_INVALID
+        findings.append(Finding(finding_id=f"{app.app_id}-F001", code=code, severity=SEVERITY[code],
+                                message=f"申报表无法使用：{exc}", documents=[MANIFEST_NAME]))
+    documents = [document_of(reader.read(name, data)) for name, data in app.files.items()]
+    app_id = manifest.application_id if manifest and manifest.application_id else app.app_id
+    status = Status.ERROR if manifest is None else Status.PASS
+    return Report(application_id=app_id, status=status, checked_at=datetime.now(TZ), as_of=as_of,
+                  documents=documents, findings=findings, subsidy=None)

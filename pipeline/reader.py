@@ -1,0 +1,211 @@
+"""From an upload to pages of words with boxes: the PDF text layer first, OCR where it fails.
+
+Every page comes back in its own coordinates (PDF points, or pixels for image files),
+origin top-left, with the seals found on it. Failures are recorded on the result, never
+raised: one broken file must not stop the batch.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pdfplumber
+import pypdfium2 as pdfium
+from PIL import Image, ImageOps, ImageSequence
+
+from pipeline.ingest import IMAGE_KINDS, FileKind, Upload
+from pipeline.model import Page, Seal, Source, Word
+from pipeline.ocr import OcrEngine, ocr_page
+from pipeline.preprocess import Preprocess
+from pipeline.rules import Limits, Reading
+from pipeline.seals import detect_seals
+
+log = logging.getLogger(__name__)
+
+READER_VERSION = "1"
+"""Bumped whenever reading changes what it returns, so cached results are not reused."""
+
+_CID = re.compile(r"\(cid:\d+\)")
+MIN_TEXT_CHARS = 20
+MAX_BAD_SHARE = 0.1
+IMAGE_PAGE_SHARE = 0.4
+
+
+@dataclass
+class ReadDocument:
+    """One upload as read: its pages, seals, the main source and any errors."""
+
+    upload: Upload
+    pages: list[Page] = field(default_factory=list)
+    seals: list[Seal] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def read_by(self) -> Source | None:
+        if not self.pages:
+            return None
+        counts: dict[Source, int] = {}
+        for page in self.pages:
+            counts[page.source] = counts.get(page.source, 0) + len(page.words)
+        return max(counts, key=lambda s: counts[s])
+
+
+@dataclass(frozen=True)
+class ReadSettings:
+    dpi: int
+    preprocess: Preprocess
+    limits: Limits
+
+    @classmethod
+    def from_rules(cls, reading: Reading, limits: Limits,
+                   preprocess: Preprocess | None = None) -> ReadSettings:
+        return cls(dpi=reading.render_dpi, preprocess=preprocess or Preprocess(), limits=limits)
+
+
+EngineSource = Callable[[], OcrEngine]
+"""Gives the OCR engine on first need, so text-only batches never load one."""
+
+
+def read_upload(upload: Upload, settings: ReadSettings, engine: EngineSource) -> ReadDocument:
+    """Read ``upload``; errors (encrypted, corrupt, too many pages …) land on the result."""
+    doc = ReadDocument(upload=upload, errors=list(upload.errors))
+    if doc.errors:
+        return doc
+    try:
+        if upload.kind is FileKind.PDF:
+            _read_pdf(doc, settings, engine)
+        elif upload.kind in IMAGE_KINDS:
+            _read_image(doc, settings, engine)
+        else:
+            doc.errors.append(f"暂不支持读取 {upload.kind.value.upper()} 格式的文件")
+    except Exception as exc:  # a reader bug or a hostile file: record it, keep the batch going
+        log.exception("reading %s failed", upload.name)
+        doc.errors.append(f"读取失败：{type(exc).__name__}: {exc}")
+    return doc
+
+
+# --- PDF ------------------------------------------------------------------------------------
+
+
+def text_layer_usable(words: list[Word], text: str, image_share: float) -> bool:
+    """Whether a page's text layer can be trusted instead of OCR."""
+    chars = len(re.sub(r"\s", "", text))
+    if chars < MIN_TEXT_CHARS:
+        return False
+    bad = len(_CID.findall(text)) + sum(1 for ch in text if _is_garbage(ch))
+    if bad / max(chars, 1) > MAX_BAD_SHARE:
+        return False
+    # a scanned page with a thin invisible or stamped text layer: trust the pixels
+    return not (image_share > IMAGE_PAGE_SHARE and chars < 4 * MIN_TEXT_CHARS)
+
+
+def _is_garbage(ch: str) -> bool:
+    code = ord(ch)
+    return ch == "\ufffd" or 0xE000 <= code <= 0xF8FF or (code < 32 and ch not in "\n\t\r")
+
+
+def _read_pdf(doc: ReadDocument, settings: ReadSettings, engine: EngineSource) -> None:
+    data = doc.upload.data
+    try:
+        plumber = pdfplumber.open(io.BytesIO(data))
+    except Exception as exc:
+        doc.errors.append(_pdf_open_error(exc))
+        return
+    with plumber:
+        n_pages = len(plumber.pages)
+        if n_pages == 0:
+            doc.errors.append("PDF 没有页面")
+            return
+        if n_pages > settings.limits.max_pages:
+            doc.errors.append(f"页数 {n_pages} 超过上限 {settings.limits.max_pages}")
+            return
+        rendered = pdfium.PdfDocument(data)
+        try:
+            for index, ppage in enumerate(plumber.pages):
+                _read_pdf_page(doc, index, ppage, rendered[index], settings, engine)
+        finally:
+            rendered.close()
+
+
+def _pdf_open_error(exc: Exception) -> str:
+    name = type(exc).__name__
+    if "Password" in name or "Encrypt" in name:
+        return "PDF 已加密，无法读取"
+    return f"PDF 文件损坏，无法打开（{name}）"
+
+
+def _read_pdf_page(doc: ReadDocument, index: int, ppage: pdfplumber.page.Page,
+                   rpage: pdfium.PdfPage, settings: ReadSettings, engine: EngineSource) -> None:
+    width, height = float(ppage.width), float(ppage.height)
+    raw = ppage.extract_words(keep_blank_chars=False, use_text_flow=False)
+    words = [Word(text=w["text"], bbox=(w["x0"], w["top"], w["x1"], w["bottom"]), confidence=1.0)
+             for w in raw if w["text"].strip()]
+    text = " ".join(w.text for w in words)
+    image_area = sum(max(0.0, (im["x1"] - im["x0"]) * (im["bottom"] - im["top"]))
+                     for im in ppage.images)
+    number = index + 1
+    if text_layer_usable(words, text, image_area / max(width * height, 1.0)):
+        images = [(im["x0"], im["top"], im["x1"], im["bottom"]) for im in ppage.images]
+        doc.pages.append(Page(number=number, width=width, height=height, unit="pt",
+                              source=Source.TEXT, words=words, images=images))
+        preview = np.asarray(rpage.render(scale=1.0).to_pil().convert("RGB"))
+        doc.seals.extend(_seals(preview, number, 1.0))
+        return
+    scale = settings.dpi / 72
+    image = np.asarray(rpage.render(scale=scale).to_pil().convert("RGB"))
+    ocr_words = ocr_page(engine(), image, settings.preprocess)
+    doc.pages.append(Page(number=number, width=width, height=height, unit="pt", source=Source.OCR,
+                          words=[_scaled(w, 1 / scale) for w in ocr_words]))
+    doc.seals.extend(_seals(image, number, 1 / scale))
+
+
+# --- images ---------------------------------------------------------------------------------
+
+
+def _read_image(doc: ReadDocument, settings: ReadSettings, engine: EngineSource) -> None:
+    Image.MAX_IMAGE_PIXELS = settings.limits.max_pixels
+    try:
+        picture = Image.open(io.BytesIO(doc.upload.data))
+        frames = [ImageOps.exif_transpose(f.copy()) for f in ImageSequence.Iterator(picture)]
+    except Image.DecompressionBombError:
+        doc.errors.append(f"图像像素超过上限 {settings.limits.max_pixels:,}")
+        return
+    except Exception as exc:
+        doc.errors.append(f"图像文件损坏，无法打开（{type(exc).__name__}）")
+        return
+    if len(frames) > settings.limits.max_pages:
+        doc.errors.append(f"页数 {len(frames)} 超过上限 {settings.limits.max_pages}")
+        return
+    for number, frame in enumerate(frames, 1):
+        if frame.width * frame.height > settings.limits.max_pixels:
+            doc.errors.append(f"第 {number} 页像素 {frame.width}×{frame.height} 超过上限")
+            continue
+        image = np.asarray(frame.convert("RGB"))
+        words = ocr_page(engine(), image, settings.preprocess)
+        doc.pages.append(Page(number=number, width=float(frame.width), height=float(frame.height),
+                              unit="px", source=Source.OCR, words=words))
+        doc.seals.extend(_seals(image, number, 1.0))
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _scaled(word: Word, factor: float) -> Word:
+    x0, y0, x1, y1 = word.bbox
+    return Word(text=word.text, bbox=(x0 * factor, y0 * factor, x1 * factor, y1 * factor),
+                confidence=word.confidence)
+
+
+def _seals(image: np.ndarray, page: int, factor: float) -> list[Seal]:
+    out = []
+    for found in detect_seals(image):
+        x0, y0, x1, y1 = found.bbox
+        out.append(Seal(page=page, bbox=(round(x0 * factor, 1), round(y0 * factor, 1),
+                                         round(x1 * factor, 1), round(y1 * factor, 1)),
+                        confidence=round(found.confidence, 3)))
+    return out
