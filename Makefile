@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export DO_NOT_TRACK := 1
 export OMP_THREAD_LIMIT := 1
 
-.PHONY: setup system-packages demo test check corpus clean
+.PHONY: setup system-packages demo test check corpus accuracy clean
 
 setup: system-packages $(STAMP)
 
@@ -31,8 +31,11 @@ $(STAMP): pyproject.toml | $(VENV)/bin/python
 	touch $(STAMP)
 
 demo: setup
-	$(BIN)/voucher-check rules
-	$(BIN)/python -m sample_docs.gen.survey sample_docs
+	$(BIN)/voucher-check run sample_docs/inbox --out out/demo
+	@echo "reports: out/demo/<application>/report.json"
+
+accuracy: setup
+	$(BIN)/python -m pipeline.evaluate --matrix --write docs/accuracy.md
 
 test: setup
 	$(BIN)/python -m pytest -q

@@ -19,7 +19,7 @@ from pipeline.model import Field, MoneyField, NumberField, Page, Party
 from pipeline.rules import load_rules
 
 ORG_TAIL = r"(?:股份有限公司|有限责任公司|有限公司|集团公司|研究院|研究所|合伙企业（有限合伙）|合伙企业)"
-ORG_RE = re.compile(r"[\u4e00-\u9fa5A-Za-z0-9（）()·&\- ]{2,48}?" + ORG_TAIL)
+ORG_RE = re.compile(r"[\u4e00-\u9fa5A-Za-z][\u4e00-\u9fa5A-Za-z0-9（）()·&\- ]{1,47}?" + ORG_TAIL)
 SEP = r"[ \t]*[:：]?[ \t]*"
 
 
@@ -57,6 +57,13 @@ class Extraction:
 
     def number(self, name: str, found: Found | None, reason: str) -> None:
         self.put(name, found, reason, NumberField)
+
+
+def role(*names: str) -> re.Pattern[str]:
+    """A party-role label such as 甲方（盖章）： — OCR may space it out, change the bracket
+    width or drop the colon."""
+    parts = [r"\s?".join(map(re.escape, n)) for n in names]
+    return re.compile("(?:" + "|".join(parts) + r")(?:\s?[（(][^）)\n]{0,8}[）)]\s*[:：]?|\s*[:：])")
 
 
 def labels(*names: str) -> re.Pattern[str]:
@@ -132,8 +139,12 @@ def amount_parser(text: str) -> Found | None:
     return Found(hits[0][0], hits[0][1], hits[0][2]) if hits else None
 
 
+TIME = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?")
+
+
 def date_parser(text: str) -> Found | None:
-    hits = parsers.text_to_dates(text)
+    # a time glued to the date (2025-01-2711:00:56) is blanked out, keeping offsets
+    hits = parsers.text_to_dates(TIME.sub(lambda m: " " * len(m.group(0)), text))
     return Found(hits[0][0], hits[0][1], hits[0][2]) if hits else None
 
 

@@ -65,9 +65,9 @@ def extract(dt: DocText, ex: Extraction) -> None:
         ex.put("service_end", Found(end, period.start, period.end), "")
     else:
         ex.missing["service_start"] = ex.missing["service_end"] = "合同未载明服务期限"
-    m = SUBSIDY.search(dt.text)
-    ex.put("other_subsidy_statement", Found(bool(m), m.start() if m else 0, m.end() if m else 0), "",
-           confidence=0.9)
+    said = SUBSIDY.search(dt.text)
+    ex.put("other_subsidy_statement",
+           Found(bool(said), said.start() if said else 0, said.end() if said else 0), "", confidence=0.9)
 
 
 def _details(dt: DocText, found: Found, stop: re.Pattern[str]) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+import statistics
 
 from extractors import parsers
 from extractors.common import (
@@ -142,8 +143,11 @@ def _items(dt: DocText, header: int, end: int) -> tuple[list[tuple[LineItem, int
         text = dt.lines[index].text
         box = dt.lines[index].bbox
         middle = (box[1] + box[3]) / 2
-        names = "".join(c.text for c in cells if column_of(c, headers) == 0
-                        and re.search(r"[\u4e00-\u9fa5*A-Za-z（(）)]", c.text))
+        name_cells = [c for c in cells if column_of(c, headers) == 0
+                      and re.search(r"[\u4e00-\u9fa5*A-Za-z（(）)]", c.text)]
+        names = "".join(c.text for c in name_cells)
+        if name_cells:  # where the name itself sits decides what wraps above or below it
+            middle = statistics.fmean((c.word.bbox[1] + c.word.bbox[3]) / 2 for c in name_cells)
         pct = re.search(r"(\d{1,2})\s*%", text)
         amounts = parsers.text_to_amounts(text)
         if not (amounts and pct):

@@ -6,6 +6,9 @@ labels and patterns, then ask ``DocText.locate(start, end)`` where the match sit
 
 from __future__ import annotations
 
+import math
+import statistics
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from pipeline.model import BBox, Page, Source, Word
@@ -13,8 +16,12 @@ from pipeline.model import BBox, Page, Source, Word
 
 @dataclass
 class Line:
+    """Words of one printed line, left to right, with boxes on the levelled page; the
+    words as read (in the page's own coordinates) are in ``originals``."""
+
     page: int
     words: list[Word]
+    originals: list[Word] = field(default_factory=list)
 
     @property
     def bbox(self) -> BBox:
@@ -25,30 +32,58 @@ class Line:
         return " ".join(w.text for w in self.words)
 
 
-def union(boxes: object) -> BBox:
-    xs0, ys0, xs1, ys1 = zip(*boxes, strict=True)  # type: ignore[call-overload]
-    return (min(xs0), min(ys0), max(xs1), max(ys1))
+def union(boxes: Iterable[BBox]) -> BBox:
+    listed = list(boxes)
+    return (min(b[0] for b in listed), min(b[1] for b in listed),
+            max(b[2] for b in listed), max(b[3] for b in listed))
+
+
+def level_box(box: BBox, angle: float, width: float, height: float) -> BBox:
+    """Where a word's box lies once its skewed page is turned level by ``angle`` degrees.
+
+    An OCR box is the upright hull of a tilted word: its own width and height are
+    recovered, and its centre turned about the page centre the way cv2 turns the image."""
+    if not angle:
+        return box
+    theta = math.radians(angle)
+    cos, sin = math.cos(theta), abs(math.sin(theta))
+    hull_w, hull_h = box[2] - box[0], box[3] - box[1]
+    denominator = cos * cos - sin * sin
+    w = max((hull_w * cos - hull_h * sin) / denominator, hull_w * 0.5)
+    h = max((hull_h * cos - hull_w * sin) / denominator, hull_h * 0.2, 1.0)
+    cx, cy = (box[0] + box[2]) / 2 - width / 2, (box[1] + box[3]) / 2 - height / 2
+    nx = math.cos(theta) * cx + math.sin(theta) * cy + width / 2
+    ny = -math.sin(theta) * cx + math.cos(theta) * cy + height / 2
+    return (nx - w / 2, ny - h / 2, nx + w / 2, ny + h / 2)
 
 
 def page_lines(page: Page) -> list[Line]:
-    """The page's words grouped into lines by vertical overlap, each sorted left to right."""
-    words = sorted(page.words, key=lambda w: (w.bbox[1] + w.bbox[3]) / 2)
+    """The page's words grouped into lines by vertical overlap (on the levelled page), each
+    sorted left to right."""
+    level = {id(w): level_box(w.bbox, page.skew, page.width, page.height) for w in page.words}
+    words = sorted(page.words, key=lambda w: (level[id(w)][1] + level[id(w)][3]) / 2)
     lines: list[list[Word]] = []
     for word in words:
-        top, bottom = word.bbox[1], word.bbox[3]
-        height = max(bottom - top, 1e-6)
+        top, bottom = level[id(word)][1], level[id(word)][3]
+        centre, height = (top + bottom) / 2, max(bottom - top, 1e-6)
         placed = False
         for line in reversed(lines[-3:]):
-            l_top = min(w.bbox[1] for w in line)
-            l_bottom = max(w.bbox[3] for w in line)
-            overlap = min(bottom, l_bottom) - max(top, l_top)
-            if overlap > 0.5 * min(height, l_bottom - l_top):
+            # compare centres with the line's typical height, so one tall word cannot chain
+            # two printed lines together
+            l_centre = statistics.fmean((level[id(w)][1] + level[id(w)][3]) / 2 for w in line)
+            l_height = statistics.median(level[id(w)][3] - level[id(w)][1] for w in line)
+            if abs(centre - l_centre) <= 0.5 * min(height, l_height):
                 line.append(word)
                 placed = True
                 break
         if not placed:
             lines.append([word])
-    return [Line(page.number, sorted(ws, key=lambda w: w.bbox[0])) for ws in lines]
+    out = []
+    for ws in lines:
+        ordered = sorted(ws, key=lambda w: level[id(w)][0])
+        levelled = [Word(text=w.text, bbox=level[id(w)], confidence=w.confidence) for w in ordered]
+        out.append(Line(page.number, levelled, ordered))
+    return out
 
 
 @dataclass
@@ -78,7 +113,7 @@ class DocText:
             for line in page_lines(page):
                 out.lines.append(line)
                 out.line_starts.append(pos)
-                for i, word in enumerate(line.words):
+                for i, word in enumerate(line.originals):
                     if i:
                         parts.append(" ")
                         pos += 1

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import statistics
+from decimal import Decimal
 
 from extractors import parsers
 from extractors.common import (
@@ -64,8 +66,11 @@ def _lines(dt: DocText, ex: Extraction) -> None:
         box = dt.lines[index].bbox
         middle = (box[1] + box[3]) / 2
         cells = line_cells(dt, index)
-        names = [c.text for c in cells if column_of(c, headers) in (0, 1)
-                 and re.search(r"[\u4e00-\u9fa5A-Za-z]", c.text)]
+        name_cells = [c for c in cells if column_of(c, headers) in (0, 1)
+                      and re.search(r"[\u4e00-\u9fa5A-Za-z]", c.text)]
+        names = [c.text for c in name_cells]
+        if name_cells:  # where the name itself sits decides what wraps above or below it
+            middle = statistics.fmean((c.word.bbox[1] + c.word.bbox[3]) / 2 for c in name_cells)
         money = [a for a in parsers.text_to_amounts(text)
                  if TWO_PLACES.fullmatch(text[a[1]:a[2]].strip(" ¥￥"))]
         if not money:
@@ -103,11 +108,22 @@ def _lines(dt: DocText, ex: Extraction) -> None:
         ex.missing["total_amount"] = "合计行无金额"
     qtext = _quantity_text(line_cells(dt, total), headers)
     q = parsers.text_to_quantity(qtext)
+    units = {i.unit for i in items_of(ex) if i.unit}
+    if q is None and len(units) == 1:
+        # OCR can lose the unit of the total: take the one every line shares
+        number = re.search(r"\d[\d,]*(?:\.\d+)?", qtext)
+        if number:
+            q = (Decimal(number.group(0).replace(",", "")), units.pop())
     if q:
         ex.number("quantity", Found(q[0], start, start + len(text)), "")
         ex.put("unit", Found(canonical_unit(q[1], qtext), start, start + len(text)), "")
     else:
         ex.missing["quantity"] = ex.missing["unit"] = "合计行无数量"
+
+
+def items_of(ex: Extraction) -> list[LineItem]:
+    field = ex.fields.get("items")
+    return list(field.value) if field is not None else []
 
 
 def _join(parts: list[str]) -> str:

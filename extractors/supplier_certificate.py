@@ -14,11 +14,12 @@ from extractors.common import (
     labels,
     party,
     period_parser,
+    role,
     uscc_between,
 )
 from extractors.layout import DocText
 
-SUPPLIER = re.compile(r"(?:算力供给企业|供给企业|供应商|出具单位|证明单位)(?:（[^）]*）)?\s*[:：]")
+SUPPLIER = role("算力供给企业", "供给企业", "出具单位", "证明单位")
 CONTRACT = labels("合同编号", "编号为", "合同号")
 SCALE = labels("算力规模", "租用规模", "算力资源规模")
 PERIOD = labels("租赁期限", "租赁期", "服务期限", "租用期限")

@@ -10,7 +10,7 @@ import hashlib
 import json
 import os
 import tempfile
-from dataclasses import asdict
+from dataclasses import asdict, is_dataclass
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -34,8 +34,11 @@ class ReadCache:
 
     @staticmethod
     def key(sha256: str, reader_version: str, engine: str, settings: object) -> str:
-        described = json.dumps(asdict(settings) if hasattr(settings, "__dataclass_fields__")  # type: ignore[arg-type]
-                               else str(settings), sort_keys=True, default=str)
+        """The entry name: the file's hash and a digest of everything that shapes a read."""
+        plain: object = str(settings)
+        if is_dataclass(settings) and not isinstance(settings, type):
+            plain = asdict(settings)
+        described = json.dumps(plain, sort_keys=True, default=str)
         tag = hashlib.sha256(f"{reader_version}|{engine}|{described}".encode()).hexdigest()[:16]
         return f"{sha256}-{tag}"
 

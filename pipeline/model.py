@@ -224,6 +224,9 @@ class Page(Strict):
     words: list[Word] = PydField(default_factory=list)
     images: list[BBox] = PydField(default_factory=list)
     """Picture regions of a text-layer page (signatures, seals, logos)."""
+    skew: float = 0.0
+    """Degrees an OCR'd page was turned to level its lines (cv2 sign); word boxes stay in
+    the page's own coordinates, so layout turns them level again before grouping lines."""
 
     @property
     def text(self) -> str:

@@ -20,14 +20,14 @@ from PIL import Image, ImageOps, ImageSequence
 
 from pipeline.ingest import IMAGE_KINDS, FileKind, Upload
 from pipeline.model import Page, Seal, Source, Word
-from pipeline.ocr import OcrEngine, ocr_page
+from pipeline.ocr import OcrEngine, ocr_page_with_skew
 from pipeline.preprocess import Preprocess
 from pipeline.rules import Limits, Reading
 from pipeline.seals import detect_seals
 
 log = logging.getLogger(__name__)
 
-READER_VERSION = "1"
+READER_VERSION = "2"
 """Bumped whenever reading changes what it returns, so cached results are not reused."""
 
 _CID = re.compile(r"\(cid:\d+\)")
@@ -132,11 +132,12 @@ def _read_pdf(doc: ReadDocument, settings: ReadSettings, engine: EngineSource) -
             rendered.close()
 
 
-def _pdf_open_error(exc: Exception) -> str:
-    name = type(exc).__name__
-    if "Password" in name or "Encrypt" in name:
+def _pdf_open_error(exc: BaseException) -> str:
+    # pdfplumber wraps pdfminer's errors; the password error may sit in args or the cause
+    chain: list[object] = [exc, exc.__cause__, exc.__context__, *exc.args]
+    if any(any(k in type(e).__name__ for k in ("Password", "Encrypt")) for e in chain if e is not None):
         return "PDF 已加密，无法读取"
-    return f"PDF 文件损坏，无法打开（{name}）"
+    return f"PDF 文件损坏，无法打开（{type(exc).__name__}）"
 
 
 def _read_pdf_page(doc: ReadDocument, index: int, ppage: pdfplumber.page.Page,
@@ -158,9 +159,9 @@ def _read_pdf_page(doc: ReadDocument, index: int, ppage: pdfplumber.page.Page,
         return
     scale = settings.dpi / 72
     image = np.asarray(rpage.render(scale=scale).to_pil().convert("RGB"))
-    ocr_words = ocr_page(engine(), image, settings.preprocess)
+    ocr_words, skew = ocr_page_with_skew(engine(), image, settings.preprocess)
     doc.pages.append(Page(number=number, width=width, height=height, unit="pt", source=Source.OCR,
-                          words=[_scaled(w, 1 / scale) for w in ocr_words]))
+                          words=[_scaled(w, 1 / scale) for w in ocr_words], skew=skew))
     doc.seals.extend(_seals(image, number, 1 / scale))
 
 
@@ -186,9 +187,9 @@ def _read_image(doc: ReadDocument, settings: ReadSettings, engine: EngineSource)
             doc.errors.append(f"第 {number} 页像素 {frame.width}×{frame.height} 超过上限")
             continue
         image = np.asarray(frame.convert("RGB"))
-        words = ocr_page(engine(), image, settings.preprocess)
+        words, skew = ocr_page_with_skew(engine(), image, settings.preprocess)
         doc.pages.append(Page(number=number, width=float(frame.width), height=float(frame.height),
-                              unit="px", source=Source.OCR, words=words))
+                              unit="px", source=Source.OCR, words=words, skew=skew))
         doc.seals.extend(_seals(image, number, 1.0))
 
 

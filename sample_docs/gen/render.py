@@ -236,7 +236,7 @@ def render_settlement(doc: SettlementDoc, s: Sheet, rng: random.Random) -> None:
                  f"{li.unit_price:,.2f}", f"{li.amount:,.2f}"] for i, li in enumerate(doc.lines, 1)]
         rows.append(["", "合计", "", _q(doc.quantity), doc.unit, "", f"{doc.total:,.2f}"])
         s.table(["序号", "服务项目", "计费周期", "数量", "单位", "单价（元）", "金额（元）"], rows,
-                [24, 132, 100, 60, 40, 52, 75], aligns="clcrcrr", size=7.8)
+                [24, 128, 96, 56, 52, 52, 75], aligns="clcrcrr", size=7.8)
         s.gap(8)
         s.para(f"本期结算金额合计人民币{doc.total:,.2f}元（大写：{fmt_words(doc.total)}），为含税金额，税率6%。")
     else:
