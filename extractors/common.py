@@ -244,3 +244,25 @@ def canonical_unit(unit: str, printed: str | None = None) -> str:
     cleaned = re.sub(r"\s", "", unit).replace("・", "·")
     band = rules.band_for_unit(cleaned)
     return band[0] if band else cleaned
+
+
+def first_in_window(dt: DocText, label: re.Pattern[str], n_lines: int,
+                    parse: Callable[[str], Found | None]) -> Found | None:
+    """The first value ``parse`` finds in the ``n_lines`` after any match of ``label``
+    (newlines removed, so a value wrapped onto the next line still reads whole)."""
+    for m in label.finditer(dt.text):
+        found = in_window(dt, m.end(), n_lines, parse)
+        if found is not None:
+            return found
+    return None
+
+
+def put_period(ex: Extraction, label: re.Pattern[str], names: tuple[str, str], reason: str,
+               n_lines: int = 1) -> None:
+    """A 自…至… period after ``label`` as two date fields sharing the period's box."""
+    period = first_in_window(ex.dt, label, n_lines, period_parser)
+    if period is None:
+        ex.missing[names[0]] = ex.missing[names[1]] = reason
+        return
+    ex.put(names[0], Found(period.value[0], period.start, period.end), "")
+    ex.put(names[1], Found(period.value[1], period.start, period.end), "")

@@ -4,6 +4,7 @@ statement on other subsidies."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from extractors import parsers
 from extractors.common import (
@@ -14,10 +15,10 @@ from extractors.common import (
     canonical_unit,
     code_parser,
     date_parser,
-    in_window,
+    first_in_window,
     labels,
     party_at,
-    period_parser,
+    put_period,
 )
 from extractors.layout import DocText
 from extractors.tables import find_line, header_position, row_by_header
@@ -46,25 +47,10 @@ def extract(dt: DocText, ex: Extraction) -> None:
         if found is not None:
             _details(dt, found, other)
         ex.put(name, found, "未找到" + ("甲方（委托方）" if name == "party_a" else "乙方（服务方）"))
-    total = None
-    for m in TOTAL.finditer(dt.text):
-        total = in_window(dt, m.end(), 2, amount_parser)  # a figure may wrap onto the next line
-        if total:
-            break
-    ex.money("total_amount", total, "未找到合同总金额")
+    ex.money("total_amount", first_in_window(dt, TOTAL, 2, amount_parser), "未找到合同总金额")
     _price_terms(dt, ex)
     ex.put("sign_date", after_label(dt, SIGN_DATE, date_parser), "未找到签订日期")
-    period = None
-    for m in PERIOD.finditer(dt.text):
-        period = in_window(dt, m.end(), 3, period_parser)
-        if period is not None:
-            break
-    if period is not None:
-        (start, end) = period.value
-        ex.put("service_start", Found(start, period.start, period.end), "")
-        ex.put("service_end", Found(end, period.start, period.end), "")
-    else:
-        ex.missing["service_start"] = ex.missing["service_end"] = "合同未载明服务期限"
+    put_period(ex, PERIOD, ("service_start", "service_end"), "合同未载明服务期限", n_lines=3)
     said = SUBSIDY.search(dt.text)
     ex.put("other_subsidy_statement",
            Found(bool(said), said.start() if said else 0, said.end() if said else 0), "", confidence=0.9)
@@ -105,28 +91,19 @@ def _price_terms(dt: DocText, ex: Extraction) -> None:
             if not cells:
                 continue
             text = "".join(c.text for c in cells)
-            value = _unit(text) if name == "unit" else _number(text)
-            if value is not None:
-                ex.put(name, Found(value, cells[0].start, cells[-1].end), "",
-                       kind=type(ex.fields.get(name)) if name in ex.fields else _kind(name))
+            found = Found(_unit(text) if name == "unit" else _number(text), cells[0].start, cells[-1].end)
+            if name == "unit":
+                ex.put(name, found, "")
+            else:
+                ex.number(name, found, "")
     for name in ("unit_price", "quantity", "unit"):
         if name not in ex.fields:
             ex.missing[name] = "未找到算力单价、数量或计费单位"
 
 
-def _kind(name: str) -> type:
-    from pipeline.model import Field, NumberField
-
-    return Field if name == "unit" else NumberField
-
-
-def _number(text: str) -> object:
+def _number(text: str) -> Decimal | None:
     m = re.search(r"\d[\d,，]*(?:\.\d+)?", text)
-    if not m:
-        return None
-    from decimal import Decimal
-
-    return Decimal(m.group(0).replace(",", "").replace("，", ""))
+    return Decimal(m.group(0).replace(",", "").replace("，", "")) if m else None
 
 
 def _unit(text: str) -> str:

@@ -6,13 +6,11 @@ import re
 
 from extractors.common import (
     Extraction,
-    Found,
     after_label,
-    in_window,
     int_parser,
     labels,
     party_at,
-    period_parser,
+    put_period,
 )
 from extractors.layout import DocText
 
@@ -38,13 +36,4 @@ def extract(dt: DocText, ex: Extraction) -> None:
         if served and re.search(r"家|^\s*[:：]", dt.text[m.end():served.end + 2]):
             break
     ex.put("served_companies", served, "未找到服务企业数量")
-    period = None
-    for m in PERIOD.finditer(dt.text):
-        period = in_window(dt, m.end(), 1, period_parser)
-        if period:
-            break
-    if period:
-        ex.put("period_start", Found(period.value[0], period.start, period.end), "")
-        ex.put("period_end", Found(period.value[1], period.start, period.end), "")
-    else:
-        ex.missing["period_start"] = ex.missing["period_end"] = "未找到统计期间"
+    put_period(ex, PERIOD, ("period_start", "period_end"), "未找到统计期间")

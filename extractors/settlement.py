@@ -13,10 +13,9 @@ from extractors.common import (
     after_label,
     canonical_unit,
     code_parser,
-    in_window,
     labels,
     party_at,
-    period_parser,
+    put_period,
 )
 from extractors.layout import DocText
 from extractors.tables import Cell, column_of, find_line, line_cells
@@ -38,16 +37,7 @@ def extract(dt: DocText, ex: Extraction) -> None:
     supplier, _ = party_at(dt, SUPPLIER, stop=CUSTOMER, limit_lines=2)
     ex.put("customer", customer, "未找到客户（需方）名称")
     ex.put("supplier", supplier, "未找到服务商（供方）名称")
-    period = None
-    for m in PERIOD.finditer(dt.text):
-        period = in_window(dt, m.end(), 1, period_parser)
-        if period:
-            break
-    if period:
-        ex.put("period_start", Found(period.value[0], period.start, period.end), "")
-        ex.put("period_end", Found(period.value[1], period.start, period.end), "")
-    else:
-        ex.missing["period_start"] = ex.missing["period_end"] = "未找到结算周期"
+    put_period(ex, PERIOD, ("period_start", "period_end"), "未找到结算周期")
     _lines(dt, ex)
 
 

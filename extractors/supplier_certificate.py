@@ -10,10 +10,12 @@ from extractors.common import (
     Found,
     after_label,
     code_parser,
+    first_in_window,
     in_window,
     labels,
+    org_after,
     party,
-    period_parser,
+    put_period,
     role,
     uscc_between,
 )
@@ -26,7 +28,7 @@ PERIOD = labels("租赁期限", "租赁期", "服务期限", "租用期限")
 
 
 def extract(dt: DocText, ex: Extraction) -> None:
-    supplier_name = after_label(dt, SUPPLIER, _org)
+    supplier_name = after_label(dt, SUPPLIER, org_after)
     supplier_code = None
     if supplier_name is not None:
         end_line = dt.line_index(supplier_name.end) + 3
@@ -42,12 +44,7 @@ def extract(dt: DocText, ex: Extraction) -> None:
             break
     code = uscc_between(dt, customer.end, customer.end + 60) if customer else None
     ex.put("customer", party(customer, code), "未找到租用算力的企业名称")
-    contract_no = None
-    for m in CONTRACT.finditer(dt.text):
-        contract_no = in_window(dt, m.end(), 2, code_parser(5))
-        if contract_no:
-            break
-    ex.put("contract_no", contract_no, "未找到合同编号")
+    ex.put("contract_no", first_in_window(dt, CONTRACT, 2, code_parser(5)), "未找到合同编号")
     scale = None
     for m in SCALE.finditer(dt.text):
         line_end = dt.text.find("\n", m.end())
@@ -58,25 +55,10 @@ def extract(dt: DocText, ex: Extraction) -> None:
         if scale:
             break
     ex.put("compute_scale", scale, "未找到算力规模")
-    period = None
-    for m in PERIOD.finditer(dt.text):
-        period = in_window(dt, m.end(), 2, period_parser)
-        if period:
-            break
-    if period:
-        ex.put("lease_start", Found(period.value[0], period.start, period.end), "")
-        ex.put("lease_end", Found(period.value[1], period.start, period.end), "")
-    else:
-        ex.missing["lease_start"] = ex.missing["lease_end"] = "未找到租赁期限"
+    put_period(ex, PERIOD, ("lease_start", "lease_end"), "未找到租赁期限", n_lines=2)
 
 
 LABEL_AHEAD = re.compile(r"\s*[\u4e00-\u9fa5]{2,6}[:：]")
-
-
-def _org(text: str) -> Found | None:
-    from extractors.common import org_after
-
-    return org_after(text)
 
 
 def _phrase(text: str) -> Found | None:
