@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from extractors.common import (
-    ORG_RE,
     Extraction,
     Found,
     after_label,
@@ -19,6 +18,7 @@ from extractors.common import (
     role,
     uscc_between,
 )
+from extractors.entities import Label, entities
 from extractors.layout import DocText
 
 SUPPLIER = role("算力供给企业", "供给企业", "出具单位", "证明单位")
@@ -28,19 +28,22 @@ PERIOD = labels("租赁期限", "租赁期", "服务期限", "租用期限")
 
 
 def extract(dt: DocText, ex: Extraction) -> None:
+    orgs = [e for e in entities(dt.text) if e.label is Label.ORG]
     supplier_name = after_label(dt, SUPPLIER, org_after)
+    if supplier_name is None and len(orgs) > 1:
+        # a seal over the signature label can blot it out; the letter is signed at its foot
+        supplier_name = Found(orgs[-1].value, orgs[-1].start, orgs[-1].end)
     supplier_code = None
     if supplier_name is not None:
         end_line = dt.line_index(supplier_name.end) + 3
         limit = dt.line_starts[end_line] if end_line < len(dt.line_starts) else len(dt.text)
         supplier_code = uscc_between(dt, supplier_name.end, limit)
     ex.put("supplier", party(supplier_name, supplier_code), "未找到算力供给企业名称")
+    # the customer is the first organisation the letter names that is not the supplier
     customer = None
-    for m in ORG_RE.finditer(dt.text):
-        name = re.sub(r"\s", "", m.group(0)).lstrip("兹证明关于").replace("(", "（").replace(")", "）")
-        if supplier_name is None or name != supplier_name.value:
-            start = m.end() - len(name) if len(name) <= len(m.group(0)) else m.start()
-            customer = Found(name, start, m.end())
+    for entity in orgs:
+        if supplier_name is None or entity.value != supplier_name.value:
+            customer = Found(entity.value, entity.start, entity.end)
             break
     code = uscc_between(dt, customer.end, customer.end + 60) if customer else None
     ex.put("customer", party(customer, code), "未找到租用算力的企业名称")

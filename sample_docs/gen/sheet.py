@@ -235,17 +235,23 @@ class Sheet:
         """A red company seal centred at (cx, ctop), as an image; records its box."""
         rx, ry = (radius * 1.3, radius * 0.9) if oval else (radius, radius)
         img = seal_image(name, label, rx, ry, oval, middle)
-        self._place(img, cx - rx - 2, ctop - ry - 2)
+        self._place(img, cx - rx - 2, ctop - ry - 2, multiply=True)
         self.seals.append(SealMark(self.page, (round(cx - rx, 1), round(ctop - ry, 1),
                                                round(cx + rx, 1), round(ctop + ry, 1))))
 
-    def _place(self, img: Image.Image, x: float, top: float) -> None:
+    def _place(self, img: Image.Image, x: float, top: float, multiply: bool = False) -> None:
+        """Put an RGBA image on the page; ``multiply`` inks it like a stamp, so black text
+        under a red seal stays black (ink absorbs, it does not paint over)."""
         w, h = img.size[0] / SCALE, img.size[1] / SCALE
         buf = BytesIO()
         img.save(buf, "PNG")
         buf.seek(0)
+        self.c.saveState()
+        if multiply:
+            self.c.setBlendMode("Multiply")
         self.c.drawImage(ImageReader(buf), x, self.height - top - h, width=w, height=h,
                          mask="auto")
+        self.c.restoreState()
 
     def finish(self) -> bytes:
         self.c.showPage()
