@@ -34,14 +34,15 @@ EXTRACTORS: dict[DocType, Extractor] = {
 }
 
 
-def extract_fields(doc_type: DocType, pages: list[Page]) -> tuple[Fields, dict[str, str]]:
+def extract_fields(doc_type: DocType, pages: list[Page],
+                   dt: DocText | None = None) -> tuple[Fields, dict[str, str]]:
     """The fields of a document of ``doc_type`` and, for each contract field it could not
     read, the reason."""
     model = FIELDS_BY_TYPE[doc_type]
     extractor = EXTRACTORS.get(doc_type)
     if extractor is None:
         return model(), {}
-    dt = DocText.from_pages(pages)
+    dt = dt or DocText.from_pages(pages)
     ex = Extraction(dt=dt, pages=pages)
     extractor(dt, ex)
     fields = model.model_validate({k: v.model_dump() for k, v in ex.fields.items()})

@@ -10,6 +10,8 @@ from pathlib import Path, PurePosixPath
 from zoneinfo import ZoneInfo
 
 from extractors.classify import classify
+from extractors.layout import DocText
+from extractors.markings import find_markings
 from extractors.registry import extract_fields
 from pipeline.cache import CachedRead, ReadCache
 from pipeline.ingest import take_in
@@ -93,19 +95,23 @@ class Reader:
         return doc
 
 
-def document_of(read: ReadDocument) -> Document:
+def document_of(read: ReadDocument, rules: Rules) -> Document:
     """The report's view of one read upload: type, fields with provenance, seals, errors."""
     upload = read.upload
     doc_type = DocType.OTHER
     fields_model = None
     missing: dict[str, str] = {}
+    markings = []
     if read.pages and not read.errors:
+        dt = DocText.from_pages(read.pages)
         doc_type = classify(read.pages).doc_type
-        fields_model, missing = extract_fields(doc_type, read.pages)
+        fields_model, missing = extract_fields(doc_type, read.pages, dt)
+        markings = find_markings(dt, rules.secrecy)
     return Document(
         file=upload.name, sha256=upload.sha256, doc_type=doc_type, pages=len(read.pages),
         read_by=read.read_by, seals=read.seals, errors=read.errors,
         fields=fields_model if fields_model is not None else None, missing=missing,
+        markings=markings,
     )
 
 
@@ -123,7 +129,7 @@ def check_application(path: Path, reader: Reader, as_of: date) -> Report:
         code = FindingCode.MANIFEST_INVALID
         findings.append(Finding(finding_id=f"{app.app_id}-F001", code=code, severity=SEVERITY[code],
                                 message=f"申报表无法使用：{exc}", documents=[MANIFEST_NAME]))
-    documents = [document_of(reader.read(name, data)) for name, data in app.files.items()]
+    documents = [document_of(reader.read(name, data), reader.rules) for name, data in app.files.items()]
     app_id = manifest.application_id if manifest and manifest.application_id else app.app_id
     status = Status.ERROR if manifest is None else Status.PASS
     return Report(application_id=app_id, status=status, checked_at=datetime.now(TZ), as_of=as_of,

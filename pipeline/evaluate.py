@@ -111,7 +111,7 @@ def evaluate(corpus: Path, reader: Reader) -> Score:
             if reader.cache is None or reader.cache.hits == hits:  # time real reads only
                 score.seconds[kind] += time.perf_counter() - started
                 score.pages[kind] += len(read.pages)
-            document = document_of(read)
+            document = document_of(read, reader.rules)
             score.doc_type[kind].add(document.doc_type.value == expected["doc_type"])
             if document.doc_type.value != expected["doc_type"]:
                 score.misses.append(f"{app_id}/{name}: type {document.doc_type.value} "

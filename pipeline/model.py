@@ -427,6 +427,15 @@ class Seal(Strict):
     confidence: float = PydField(default=1.0, ge=0, le=1)
 
 
+class Marking(Strict):
+    """A secrecy marking (秘密, 机密, 绝密) as printed, and where."""
+
+    text: str
+    page: int | None = None
+    bbox: BBox | None = None
+    source: Source = Source.TEXT
+
+
 class Document(BaseModel):
     """One uploaded file as the report shows it."""
 
@@ -442,6 +451,8 @@ class Document(BaseModel):
     fields: AnyFields = PydField(default_factory=OtherFields)
     missing: dict[str, str] = PydField(default_factory=dict)
     """Fields of the contract that could not be read, each with the reason."""
+    markings: list[Marking] = PydField(default_factory=list)
+    """Secrecy markings found anywhere in the document."""
 
     @model_validator(mode="before")
     @classmethod
