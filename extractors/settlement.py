@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 import statistics
+from datetime import date
 from decimal import Decimal
 
 from extractors import parsers
@@ -27,6 +29,7 @@ CUSTOMER = re.compile(r"(?:客户名称|客户|需方|甲方|委托方)(?:（[^�
 SUPPLIER = re.compile(r"(?:服务商|供方|乙方|服务方|供应商)(?:名称)?(?:（[^）]*）)?\s*[:：]")
 PERIOD = labels("结算周期", "对账期间", "计费周期", "结算期间", "服务期间", "账期")
 TWO_PLACES = re.compile(r"[\d,]+\.\d{2}")
+MONTH_IN = re.compile(r"(20\d{2})\s*年\s*(\d{1,2})\s*月")
 MONTH_ONLY = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月$")
 
 
@@ -71,8 +74,11 @@ def _lines(dt: DocText, ex: Extraction) -> None:
         quantity = parsers.text_to_quantity(qtext)
         amount, a, b = money[-1]
         start = dt.line_starts[index]
+        period = parsers.text_to_period(text)
         item = LineItem(name="", amount=amount, quantity=quantity[0] if quantity else None,
-                        unit=canonical_unit(quantity[1], qtext) if quantity else None)
+                        unit=canonical_unit(quantity[1], qtext) if quantity else None,
+                        period_start=period[0] if period else None,
+                        period_end=period[1] if period else None)
         rows.append((middle, names, item, start + a, start + b))
     for middle, names in loose:
         # a wrapped name sits above and below its row's figures: join the nearest row
@@ -86,6 +92,16 @@ def _lines(dt: DocText, ex: Extraction) -> None:
         if len(names) > 1 and MONTH_ONLY.match(names[0]) and names[1].startswith(names[0][:4]):
             names = names[1:]
         item.name = _join(names)
+        if item.period_start is None:
+            # a monthly line names its month (2024年07月 …): the line covers that month
+            month = MONTH_IN.search(item.name)
+            if month:
+                first = date(int(month.group(1)), int(month.group(2)), 1)
+                last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+                # a month that the statement's period only partly covers is that part
+                lo, hi = _statement_period(ex)
+                item.period_start = max(first, lo) if lo else first
+                item.period_end = min(last, hi) if hi else last
     if rows:
         ex.put("items", Found([r[2] for r in rows], rows[0][3], rows[-1][4]), "")
     start = dt.line_starts[total]
@@ -109,6 +125,11 @@ def _lines(dt: DocText, ex: Extraction) -> None:
         ex.put("unit", Found(canonical_unit(q[1], qtext), start, start + len(text)), "")
     else:
         ex.missing["quantity"] = ex.missing["unit"] = "合计行无数量"
+
+
+def _statement_period(ex: Extraction) -> tuple[date | None, date | None]:
+    start, end = ex.fields.get("period_start"), ex.fields.get("period_end")
+    return (start.value if start else None), (end.value if end else None)
 
 
 def items_of(ex: Extraction) -> list[LineItem]:

@@ -24,11 +24,15 @@ from pipeline.model import (
     FindingCode,
     Manifest,
     Report,
+    Severity,
     Status,
 )
 from pipeline.ocr import OcrEngine, make_engine
 from pipeline.reader import READER_VERSION, ReadDocument, ReadSettings, read_upload
 from pipeline.rules import Rules
+from validators.context import CheckContext
+from validators.ledger import result_of
+from validators.registry import run_rules
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -131,6 +135,23 @@ def check_application(path: Path, reader: Reader, as_of: date) -> Report:
                                 message=f"申报表无法使用：{exc}", documents=[MANIFEST_NAME]))
     documents = [document_of(reader.read(name, data), reader.rules) for name, data in app.files.items()]
     app_id = manifest.application_id if manifest and manifest.application_id else app.app_id
-    status = Status.ERROR if manifest is None else Status.PASS
-    return Report(application_id=app_id, status=status, checked_at=datetime.now(TZ), as_of=as_of,
-                  documents=documents, findings=findings, subsidy=None)
+    ctx = CheckContext(app_id=app_id, manifest=manifest, documents=documents, rules=reader.rules,
+                       as_of=as_of)
+    return report_of(ctx, findings)
+
+
+def report_of(ctx: CheckContext, early: list[Finding]) -> Report:
+    """The report of a checked application: every rule's findings after ``early`` ones (an
+    unusable manifest), the subsidy where the manifest allows it, and the status."""
+    findings = early + run_rules(ctx)
+    for i, finding in enumerate(findings, 1):
+        finding.finding_id = f"{ctx.app_id}-F{i:03d}"
+    subsidy = result_of(ctx).subsidy if ctx.manifest is not None else None
+    if ctx.manifest is None:
+        status = Status.ERROR
+    elif any(f.severity in (Severity.ERROR, Severity.WARNING) for f in findings):
+        status = Status.FLAGGED
+    else:
+        status = Status.PASS
+    return Report(application_id=ctx.app_id, status=status, checked_at=datetime.now(TZ), as_of=ctx.as_of,
+                  documents=ctx.documents, findings=findings, subsidy=subsidy)

@@ -1,0 +1,133 @@
+"""What the checks see of one application: its manifest, its documents and the rules.
+
+Built from the model alone (no files, no OCR). It answers the questions most rules ask:
+which documents are of a type, which contract an invoice belongs to, what the window is.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from typing import Any
+
+from pipeline.model import DocType, Document, Evidence, Manifest, Party, Source
+from pipeline.rules import Rules
+
+
+def norm_name(name: str) -> str:
+    """A company name compared as a reviewer reads it: width, spaces and brackets ignored."""
+    text = unicodedata.normalize("NFKC", name)
+    return re.sub(r"\s", "", text).replace("(", "（").replace(")", "）")
+
+
+def norm_code(code: str) -> str:
+    return re.sub(r"[\s\-_/]", "", unicodedata.normalize("NFKC", code)).upper()
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance, for names an OCR engine may have misread by a character."""
+    if len(a) < len(b):
+        a, b = b, a
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+@dataclass(frozen=True)
+class Value:
+    """A field's value with the document and place it came from."""
+
+    doc: Document
+    field: str
+    value: Any
+    page: int | None
+    bbox: tuple[float, float, float, float] | None
+    source: Source
+
+    @property
+    def evidence(self) -> Evidence:
+        return Evidence(file=self.doc.file, page=self.page, bbox=self.bbox, field=self.field)
+
+
+@dataclass
+class CheckContext:
+    """One application as the checks see it."""
+
+    app_id: str
+    manifest: Manifest | None
+    documents: list[Document]
+    rules: Rules
+    as_of: date
+    batch: list[CheckContext] = field(default_factory=list)
+    memo: dict[str, Any] = field(default_factory=dict)
+    """Results several rules share (the subsidy calculation), computed once."""
+
+    # --- documents ----------------------------------------------------------------------
+    @property
+    def readable(self) -> list[Document]:
+        return [d for d in self.documents if not d.errors]
+
+    def of_type(self, doc_type: DocType) -> list[Document]:
+        return [d for d in self.readable if d.doc_type is doc_type]
+
+    def value(self, doc: Document, name: str) -> Value | None:
+        f = getattr(doc.fields, name, None)
+        if f is None:
+            return None
+        return Value(doc, name, f.value, f.page, f.bbox, f.source)
+
+    def values(self, doc_type: DocType, name: str) -> Iterator[Value]:
+        for doc in self.of_type(doc_type):
+            v = self.value(doc, name)
+            if v is not None and v.value is not None:
+                yield v
+
+    # --- the window -----------------------------------------------------------------------
+    @property
+    def window(self) -> tuple[date, date]:
+        end = self.as_of
+        if self.manifest is not None:
+            end = min(end, self.manifest.application_date)
+        return self.rules.window.start, end
+
+    # --- contracts and what belongs to them ---------------------------------------------
+    @cached_property
+    def contracts(self) -> dict[str, Document]:
+        """Contract documents by their (normalised) number."""
+        out: dict[str, Document] = {}
+        for doc in self.of_type(DocType.CONTRACT):
+            v = self.value(doc, "contract_no")
+            out[norm_code(v.value) if v else f"?{doc.file}"] = doc
+        return out
+
+    def contract_of(self, doc: Document) -> str | None:
+        """The contract an invoice, settlement, payment or letter belongs to: by the number it
+        cites, else by its supplier, else the only contract there is."""
+        cited = self.value(doc, "contract_no")
+        if cited is not None and cited.value and norm_code(cited.value) in self.contracts:
+            return norm_code(cited.value)
+        supplier = None
+        for role in ("seller", "supplier", "payee"):
+            v = self.value(doc, role)
+            if v is not None and isinstance(v.value, Party):
+                supplier = norm_name(v.value.name)
+                break
+        if supplier is not None:
+            owners = [no for no, c in self.contracts.items()
+                      if (b := self.value(c, "party_b")) is not None and norm_name(b.value.name) == supplier]
+            if len(owners) == 1:
+                return owners[0]
+        if len(self.contracts) == 1:
+            return next(iter(self.contracts))
+        return None
+
+    def belonging_to(self, contract_no: str, doc_type: DocType) -> list[Document]:
+        return [d for d in self.of_type(doc_type) if self.contract_of(d) == contract_no]

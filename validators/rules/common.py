@@ -1,0 +1,22 @@
+"""Small helpers the rule modules share: money in messages, tolerances, party values."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pipeline.model import Document
+
+
+def yuan(amount: Decimal) -> str:
+    """An amount as a reviewer reads it in a message: 12,000,000.00 元."""
+    return f"{amount:,.2f} 元"
+
+
+def plain(amount: Decimal) -> str:
+    """An amount as report.json's expected/observed carry it: 12000000.00."""
+    return f"{amount:.2f}"
+
+
+def label(doc: Document) -> str:
+    """How a message names a document: its file name in Chinese quotes."""
+    return f"《{doc.file}》"

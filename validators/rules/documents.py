@@ -1,0 +1,179 @@
+"""Checks of one document at a time: readable, typed, codes, arithmetic, seals, markings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from stdnum.cn import uscc as uscc_check
+
+from pipeline.cnnum import words_to_amount
+from pipeline.model import DocType, Document, Evidence, FindingCode, Party, Source
+from validators.context import CheckContext, Value, edit_distance, norm_code
+from validators.registry import Draft, rule
+from validators.rules.common import label, plain, yuan
+
+DOC_NAMES = {
+    DocType.CONTRACT: "算力合同", DocType.INVOICE: "发票", DocType.SETTLEMENT: "结算单",
+    DocType.PAYMENT: "付款凭证", DocType.SUPPLIER_CERTIFICATE: "算力供给企业证明",
+    DocType.USAGE_STATEMENT: "算力使用情况说明", DocType.COMMITMENT: "承诺书",
+    DocType.PLATFORM_LOG: "平台日志", DocType.AGENT_FILING: "上线批号及日活证明", DocType.OTHER: "其他材料",
+}
+
+
+def _where(doc: Document, field: str | None = None) -> Evidence:
+    return Evidence(file=doc.file, field=field)
+
+
+@rule(FindingCode.DOC_UNREADABLE, "文件为空、损坏、加密、格式不支持或超出大小限制", needs_manifest=False)
+def unreadable(ctx: CheckContext) -> Iterator[Draft]:
+    for doc in ctx.documents:
+        if doc.errors:
+            yield Draft(f"{label(doc)}无法读取：{'；'.join(doc.errors)}", (doc.file,), (_where(doc),))
+
+
+@rule(FindingCode.DOC_UNCLASSIFIED, "文件可读但无法判断是哪类申报材料", needs_manifest=False)
+def unclassified(ctx: CheckContext) -> Iterator[Draft]:
+    for doc in ctx.of_type(DocType.OTHER):
+        yield Draft(f"{label(doc)}无法判断材料类型（不是合同、发票、结算单、付款凭证等所列材料），请人工确认",
+                    (doc.file,), (_where(doc),))
+
+
+def _party_values(ctx: CheckContext) -> Iterator[Value]:
+    for doc in ctx.readable:
+        for name, f in doc.fields:
+            if f is not None and isinstance(f.value, Party) and f.value.uscc:
+                yield Value(doc, name, f.value, f.page, f.bbox, f.source)
+
+
+@rule(FindingCode.USCC_INVALID, "统一社会信用代码校验位错误", needs_manifest=False)
+def uscc_invalid(ctx: CheckContext) -> Iterator[Draft]:
+    values = list(_party_values(ctx))
+    valid = {norm_code(v.value.uscc) for v in values if uscc_check.is_valid(v.value.uscc)}
+    if ctx.manifest is not None and ctx.manifest.applicant.uscc and uscc_check.is_valid(ctx.manifest.applicant.uscc):
+        valid.add(norm_code(ctx.manifest.applicant.uscc))
+    for v in values:
+        code = norm_code(v.value.uscc)
+        if uscc_check.is_valid(code):
+            continue
+        # a code read by OCR one character away from a valid code elsewhere is a misreading
+        if v.source is Source.OCR and any(edit_distance(code, good) <= 1 for good in valid):
+            continue
+        yield Draft(f"{label(v.doc)}中{v.value.name}的统一社会信用代码 {code} 校验位错误",
+                    (v.doc.file,), (v.evidence,), observed=code)
+    if ctx.manifest is not None:
+        code = norm_code(ctx.manifest.applicant.uscc or "")
+        if code and not uscc_check.is_valid(code):
+            yield Draft(f"申报表中申报单位统一社会信用代码 {code} 校验位错误", ("application.yaml",), observed=code)
+
+
+@rule(FindingCode.APPLICANT_NOT_BEIJING, "申报单位统一社会信用代码的登记管理机关不在北京")
+def not_beijing(ctx: CheckContext) -> Iterator[Draft]:
+    assert ctx.manifest is not None
+    code = norm_code(ctx.manifest.applicant.uscc or "")
+    prefix = ctx.rules.applicant.beijing_division_prefix
+    if len(code) == 18 and not code[2:8].startswith(prefix):
+        yield Draft(f"申报单位统一社会信用代码 {code} 的行政区划码 {code[2:8]} 不属于北京（应以 {prefix} 开头），"
+                    "请核实是否在京注册", ("application.yaml",), expected=f"{prefix}xxxx", observed=code[2:8])
+
+
+@rule(FindingCode.AMOUNT_WORDS_MISMATCH, "发票大写金额与小写金额不一致", needs_manifest=False)
+def words_vs_figures(ctx: CheckContext) -> Iterator[Draft]:
+    for doc in ctx.of_type(DocType.INVOICE):
+        words, total = ctx.value(doc, "total_in_words"), ctx.value(doc, "total_amount")
+        if words is None or total is None:
+            continue
+        said = words_to_amount(words.value)
+        if said is not None and said != total.value:
+            yield Draft(f"{label(doc)}价税合计大写“{words.value}”为 {yuan(said)}，与小写 {yuan(total.value)} 不一致",
+                        (doc.file,), (words.evidence, total.evidence), expected=plain(total.value),
+                        observed=plain(said))
+
+
+@rule(FindingCode.TAX_ARITHMETIC, "金额＋税额≠价税合计，或税额≠金额×税率", needs_manifest=False)
+def tax_arithmetic(ctx: CheckContext) -> Iterator[Draft]:
+    tolerance = ctx.rules.tolerance.arithmetic
+    for doc in ctx.of_type(DocType.INVOICE):
+        ex, tax, total = (ctx.value(doc, n) for n in ("amount_ex_tax", "tax_amount", "total_amount"))
+        rate = ctx.value(doc, "tax_rate")
+        items = ctx.value(doc, "items")
+        lines = len(items.value) if items is not None else 1
+        if ex is not None and tax is not None and total is not None and \
+                abs(ex.value + tax.value - total.value) > tolerance:
+            yield Draft(f"{label(doc)}金额 {yuan(ex.value)} ＋ 税额 {yuan(tax.value)} ＝ {yuan(ex.value + tax.value)}，"
+                        f"与价税合计 {yuan(total.value)} 不符", (doc.file,),
+                        (ex.evidence, tax.evidence, total.evidence),
+                        expected=plain(total.value), observed=plain(ex.value + tax.value))
+        if ex is not None and tax is not None and rate is not None:
+            due = ex.value * rate.value
+            if abs(due - tax.value) > tolerance * max(lines, 1):
+                yield Draft(f"{label(doc)}税额 {yuan(tax.value)} 与金额 {yuan(ex.value)} × 税率 {rate.value:.0%} "
+                            f"＝ {yuan(due)} 不符", (doc.file,), (tax.evidence, ex.evidence, rate.evidence),
+                            expected=plain(due), observed=plain(tax.value))
+
+
+@rule(FindingCode.PRICE_ARITHMETIC, "合同单价×数量≠合同金额", needs_manifest=False)
+def price_arithmetic(ctx: CheckContext) -> Iterator[Draft]:
+    tolerance = ctx.rules.tolerance.arithmetic
+    for doc in ctx.of_type(DocType.CONTRACT):
+        price, qty, total = (ctx.value(doc, n) for n in ("unit_price", "quantity", "total_amount"))
+        if price is None or qty is None or total is None:
+            continue
+        product = price.value * qty.value
+        if abs(product - total.value) > tolerance:
+            unit = ctx.value(doc, "unit")
+            per = f"元/{unit.value}" if unit else "元"
+            yield Draft(f"{label(doc)}单价 {price.value:,} {per} × 数量 {qty.value:,} ＝ {yuan(product)}，"
+                        f"与合同金额 {yuan(total.value)} 不符", (doc.file,),
+                        (price.evidence, qty.evidence, total.evidence),
+                        expected=plain(total.value), observed=plain(product))
+
+
+@rule(FindingCode.PRICE_OUT_OF_MARKET, "算力单价超出规则文件中的市场价格区间", needs_manifest=False)
+def price_band(ctx: CheckContext) -> Iterator[Draft]:
+    for doc in ctx.of_type(DocType.CONTRACT):
+        price, unit = ctx.value(doc, "unit_price"), ctx.value(doc, "unit")
+        if price is None or unit is None:
+            continue
+        found = ctx.rules.band_for_unit(unit.value)
+        if found is None:
+            continue
+        name, band = found
+        if not band.min <= price.value <= band.max:
+            yield Draft(f"{label(doc)}算力单价 {price.value:,.2f} 元/{name} 超出市场价格区间 "
+                        f"{band.min:,.2f}–{band.max:,.2f} 元/{name}，请核实", (doc.file,), (price.evidence,),
+                        expected=f"{band.min}-{band.max}", observed=plain(price.value))
+
+
+@rule(FindingCode.SEAL_MISSING, "须盖章的材料（合同、结算单、供给企业证明、承诺书等）未见公司印章",
+      needs_manifest=False)
+def seals(ctx: CheckContext) -> Iterator[Draft]:
+    for doc in ctx.readable:
+        if doc.doc_type in ctx.rules.must_be_sealed and not doc.seals:
+            yield Draft(f"{label(doc)}（{DOC_NAMES[doc.doc_type]}）须加盖公章，但未发现公司印章",
+                        (doc.file,), (_where(doc),))
+
+
+@rule(FindingCode.CLASSIFIED_MARKING, "材料含密级标识（秘密、机密、绝密）", needs_manifest=False)
+def markings(ctx: CheckContext) -> Iterator[Draft]:
+    for doc in ctx.readable:
+        for m in doc.markings:
+            yield Draft(f"{label(doc)}第 {m.page} 页有密级标识“{m.text}”，申报材料不得包含涉密内容",
+                        (doc.file,), (Evidence(file=doc.file, page=m.page, bbox=m.bbox),), observed=m.text)
+
+
+@rule(FindingCode.COMMITMENT_INCOMPLETE, "承诺书未经法定代表人签字、未注明日期或未加盖公章",
+      needs_manifest=False)
+def commitment(ctx: CheckContext) -> Iterator[Draft]:
+    for doc in ctx.of_type(DocType.COMMITMENT):
+        signed, dated = ctx.value(doc, "signed"), ctx.value(doc, "sign_date")
+        gaps = []
+        if signed is None or not signed.value:
+            gaps.append("法定代表人未签字")
+        if dated is None:
+            gaps.append("未注明日期")
+        if not doc.seals:
+            gaps.append("未加盖公章")
+        if gaps:
+            where = tuple(v.evidence for v in (signed, dated) if v is not None) or (_where(doc),)
+            yield Draft(f"{label(doc)}不完整：{'、'.join(gaps)}", (doc.file,), where)
+
