@@ -9,7 +9,7 @@ from extractors.layout import DocText
 from pipeline.model import Page
 
 COMPANY = re.compile(r"(?:承诺单位|申报单位|单位名称)(?:（[^）]*）)?\s*[:：]")
-SIGNATURE = re.compile(r"法定代表人\s*(?:（签字）|\(签字\)|签字|（签名）)\s*[:：]?")
+SIGNATURE = re.compile(r"法定代表人\s*[（(]?\s*(?:签字|签名|签章)\s*[）)]?\s*[:：]?")
 DATE = labels("日期", "承诺日期", "签署日期")
 
 

@@ -57,10 +57,15 @@ _LOOKALIKE_VALUE = str.maketrans("OolI", "0011")
 _SPACES = re.compile(r"\s+")
 
 
+# OCR reads the decimal point of a grouped figure as a comma: 31,703,040,00
+_COMMA_DECIMAL = re.compile(r"(?<![\d,])(\d{1,3}(?:,\d{3})+),(\d{2})(?![\d,])")
+
+
 def _fold(text: str) -> str:
     """Width-folded text with digit look-alikes repaired; same length as ``text``."""
     folded = text.translate(_FOLD)
-    return _DIGIT_LOOKALIKE.sub(lambda m: m.group().translate(_LOOKALIKE_VALUE), folded)
+    folded = _DIGIT_LOOKALIKE.sub(lambda m: m.group().translate(_LOOKALIKE_VALUE), folded)
+    return _COMMA_DECIMAL.sub(lambda m: f"{m.group(1)}.{m.group(2)}", folded)
 
 
 def normalize_text(text: str) -> str:

@@ -30,9 +30,10 @@ from pipeline.model import (
 from pipeline.ocr import OcrEngine, make_engine
 from pipeline.reader import READER_VERSION, ReadDocument, ReadSettings, read_upload
 from pipeline.rules import Rules
+from validators.batch import DUPLICATE_ACROSS, check_batch
 from validators.context import CheckContext
 from validators.ledger import result_of
-from validators.registry import run_rules
+from validators.registry import Draft, run_rules
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -119,9 +120,16 @@ def document_of(read: ReadDocument, rules: Rules) -> Document:
     )
 
 
-def check_application(path: Path, reader: Reader, as_of: date) -> Report:
-    """The report of one application. Findings other than an unusable manifest, and the
-    subsidy, are filled in by the checks."""
+@dataclass
+class Checked:
+    """An application read and ready for the checks: its context and any early finding."""
+
+    ctx: CheckContext
+    early: list[Finding]
+
+
+def read_application(path: Path, reader: Reader, as_of: date) -> Checked:
+    """Read one application folder or zip: manifest, every upload typed and extracted."""
     app = load_input(path)
     findings: list[Finding] = []
     manifest: Manifest | None = None
@@ -137,13 +145,18 @@ def check_application(path: Path, reader: Reader, as_of: date) -> Report:
     app_id = manifest.application_id if manifest and manifest.application_id else app.app_id
     ctx = CheckContext(app_id=app_id, manifest=manifest, documents=documents, rules=reader.rules,
                        as_of=as_of)
-    return report_of(ctx, findings)
+    return Checked(ctx, findings)
 
 
-def report_of(ctx: CheckContext, early: list[Finding]) -> Report:
-    """The report of a checked application: every rule's findings after ``early`` ones (an
-    unusable manifest), the subsidy where the manifest allows it, and the status."""
-    findings = early + run_rules(ctx)
+def report_of(checked: Checked, batch: list[Draft] | None = None) -> Report:
+    """The report of a read application: the early findings (an unusable manifest), every
+    rule's findings, the batch's, the subsidy where the manifest allows it, and the status."""
+    ctx = checked.ctx
+    findings = checked.early + run_rules(ctx)
+    rule = DUPLICATE_ACROSS
+    findings += [Finding(finding_id="", code=rule.code, severity=rule.severity, message=d.message,
+                         documents=list(d.documents), evidence=list(d.evidence), observed=d.observed)
+                 for d in sorted(batch or [], key=lambda d: (d.documents, d.message))]
     for i, finding in enumerate(findings, 1):
         finding.finding_id = f"{ctx.app_id}-F{i:03d}"
     subsidy = result_of(ctx).subsidy if ctx.manifest is not None else None
@@ -155,3 +168,26 @@ def report_of(ctx: CheckContext, early: list[Finding]) -> Report:
         status = Status.PASS
     return Report(application_id=ctx.app_id, status=status, checked_at=datetime.now(TZ), as_of=ctx.as_of,
                   documents=ctx.documents, findings=findings, subsidy=subsidy)
+
+
+def failed_report(path: Path, as_of: date, exc: Exception) -> Report:
+    """The report of an application that could not be checked at all: status error, with
+    the reason as its one finding."""
+    code = FindingCode.DOC_UNREADABLE
+    message = f"申报材料无法读取，未能核查：{type(exc).__name__}: {exc}"
+    finding = Finding(finding_id=f"{path.stem}-F001", code=code, severity=SEVERITY[code], message=message,
+                      documents=[path.name])
+    return Report(application_id=path.stem, status=Status.ERROR, checked_at=datetime.now(TZ), as_of=as_of,
+                  findings=[finding])
+
+
+def check_applications(paths: list[Path], reader: Reader, as_of: date) -> list[Report]:
+    """Reports for a batch of applications, the checks across them included."""
+    checked = [read_application(p, reader, as_of) for p in paths]
+    batch = check_batch([c.ctx for c in checked])
+    return [report_of(c, batch.get(c.ctx.app_id)) for c in checked]
+
+
+def check_application(path: Path, reader: Reader, as_of: date) -> Report:
+    """The report of one application checked on its own."""
+    return check_applications([path], reader, as_of)[0]

@@ -12,40 +12,11 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pipeline.model import SEVERITY, FindingCode
+from pipeline.model import FindingCode
 from pipeline.rules import DEFAULT_RULES, RULES_ENV, RulesError, load_rules
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 TZ = ZoneInfo("Asia/Shanghai")
-
-CODE_TEXT: dict[FindingCode, str] = {
-    FindingCode.MANIFEST_INVALID: "application.yaml 缺失、无法解析或不符合格式",
-    FindingCode.DOC_UNREADABLE: "文件为空、损坏、加密、类型不支持或超出大小限制",
-    FindingCode.DOC_UNCLASSIFIED: "文件可读但无法判断材料类型",
-    FindingCode.MATERIAL_MISSING: "缺少申报方向要求的材料",
-    FindingCode.FIELD_MISSING: "核查所需的字段无法从材料中读取",
-    FindingCode.APPLICANT_NOT_BEIJING: "申报单位统一社会信用代码不是北京登记",
-    FindingCode.USCC_INVALID: "统一社会信用代码校验位错误",
-    FindingCode.PARTY_MISMATCH: "申报单位或供应商在申报表与材料之间不一致",
-    FindingCode.RELATED_PARTY: "算力供应商为申报单位本身或其关联方",
-    FindingCode.AMOUNT_WORDS_MISMATCH: "大写金额与小写金额不一致",
-    FindingCode.TAX_ARITHMETIC: "金额＋税额≠价税合计，或税额≠金额×税率",
-    FindingCode.PRICE_ARITHMETIC: "单价×数量≠金额",
-    FindingCode.PRICE_OUT_OF_MARKET: "算力单价超出市场价格区间",
-    FindingCode.AMOUNT_MISMATCH: "申报、合同、发票、结算单、付款金额之间不一致或超出合同总额",
-    FindingCode.DATE_OUT_OF_WINDOW: "材料日期早于补贴期起始日或晚于申报日（该部分不计入）",
-    FindingCode.CONTRACT_PERIOD: "交付、发票或结算超出合同服务期，或申报期内合同无效",
-    FindingCode.UNDELIVERED: "开票或付款多于结算交付（超出部分不计入）",
-    FindingCode.NON_COMPUTE_ITEM: "发票或结算单含存储、网络、安全等非算力项目（不计入）",
-    FindingCode.SEAL_MISSING: "须盖章的材料未见公司印章",
-    FindingCode.CLASSIFIED_MARKING: "材料含密级标识（秘密、机密、绝密）",
-    FindingCode.DUPLICATE_DOCUMENT: "同一发票或同一文件在本申报或本批次中重复使用",
-    FindingCode.THRESHOLD_NOT_MET: "智能算力总金额低于申报方向的最低要求",
-    FindingCode.DIRECTION_REQUIREMENT: "MaaS或智能体方向的指标缺失、不达标或与申报不一致",
-    FindingCode.COMMITMENT_INCOMPLETE: "承诺书未签字、未注明日期或未盖章",
-    FindingCode.SUBSIDY_CAPPED: "补贴额因企业上限或单合同财政支持比例上限而被核减",
-}
-
 
 def cmd_rules(args: argparse.Namespace) -> int:
     """Print every finding code with its severity and the rules file in force."""
@@ -54,8 +25,12 @@ def cmd_rules(args: argparse.Namespace) -> int:
     except RulesError as exc:
         print(f"voucher-check: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    for code in FindingCode:
-        print(f"{code.value:<24} {SEVERITY[code].value:<8} {CODE_TEXT[code]}")
+    from validators.batch import DUPLICATE_ACROSS
+    from validators.registry import MANIFEST_RULE, all_rules
+
+    order = list(FindingCode)
+    for r in sorted([MANIFEST_RULE, *all_rules(), DUPLICATE_ACROSS], key=lambda r: order.index(r.code)):
+        print(f"{r.code.value:<24} {r.severity.value:<8} {r.describes}")
     source = args.rules or f"{DEFAULT_RULES} (set --rules or ${RULES_ENV} to change)"
     print(f"\n规则文件: {source}")
     sub = rules.subsidy
@@ -100,22 +75,29 @@ def _check_all(apps: list[Path], out: Path, args: argparse.Namespace) -> int:
     except RulesError as exc:
         print(f"voucher-check: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    from pipeline.application import Reader, check_application
+    from pipeline.application import Reader, failed_report, read_application, report_of
     from pipeline.cache import ReadCache
+    from validators.batch import check_batch
 
     reader = Reader(rules, ReadCache(out / ".cache" / "read"))
     as_of = args.as_of
+    checked, reports = [], []
     for i, path in enumerate(apps, 1):
         started = time.perf_counter()
         try:
-            report = check_application(path, reader, as_of)
+            checked.append(read_application(path, reader, as_of))
+            print(f"[{i}/{len(apps)}] {path.name}: 已读取 {len(checked[-1].ctx.documents)} 份材料，"
+                  f"{time.perf_counter() - started:.1f} s", flush=True)
         except Exception as exc:  # one broken application never stops the batch
             print(f"[{i}/{len(apps)}] {path.name}: 无法核查 ({type(exc).__name__}: {exc})", file=sys.stderr)
-            continue
-        folder = out / report.application_id
-        write_atomic(folder / "report.json", report.model_dump_json(indent=2).encode())
-        print(f"[{i}/{len(apps)}] {report.application_id}: {report.status.value}, "
-              f"{len(report.documents)} 份材料, {time.perf_counter() - started:.1f} s", flush=True)
+            reports.append(failed_report(path, as_of, exc))
+    batch = check_batch([c.ctx for c in checked])
+    reports += [report_of(c, batch.get(c.ctx.app_id)) for c in checked]
+    for report in reports:
+        write_atomic(out / report.application_id / "report.json", report.model_dump_json(indent=2).encode())
+    counts = {s: sum(r.status.value == s for r in reports) for s in ("pass", "flagged", "error")}
+    print(f"完成：{len(reports)} 份申报，通过 {counts['pass']}，需复核 {counts['flagged']}，"
+          f"无法核查 {counts['error']}")
     return EXIT_OK
 
 

@@ -10,3 +10,17 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DOCS = ROOT / "sample_docs"
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def corpus_reader(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """One reader with one read cache for the whole session: the accuracy tests and the
+    end-to-end checks OCR each corpus file once between them."""
+    from pipeline.application import Reader
+    from pipeline.cache import ReadCache
+    from pipeline.rules import load_rules
+
+    return Reader(load_rules(), ReadCache(tmp_path_factory.mktemp("read-cache")))

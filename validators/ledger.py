@@ -65,6 +65,7 @@ def settlement_spans(ctx: CheckContext, doc: Document) -> list[Span]:
     gives none); a statement without readable lines counts as one line."""
     p0, p1 = ctx.value(doc, "period_start"), ctx.value(doc, "period_end")
     items = ctx.value(doc, "items")
+    total = ctx.value(doc, "total_amount")
     spans = []
     for item in items.value if items else []:
         start = item.period_start or (p0.value if p0 else None)
@@ -72,10 +73,17 @@ def settlement_spans(ctx: CheckContext, doc: Document) -> list[Span]:
         if start is None or end is None or end < start:
             continue
         spans.append(Span(item.amount, start, end, is_compute(item.name, ctx.rules), doc.file))
-    if not spans:
-        total = ctx.value(doc, "total_amount")
-        if total is not None and p0 is not None and p1 is not None and p0.value <= p1.value:
-            spans.append(Span(total.value, p0.value, p1.value, True, doc.file))
+    lines = sum((s.amount for s in spans), ZERO)
+    tolerance = ctx.rules.tolerance.amount_match * max(len(spans), 1)
+    if total is not None and spans and abs(lines - total.value) > tolerance:
+        # lines that do not add up to the statement's total were misread: trust the total,
+        # spread over the statement's period, with the non-compute lines still kept apart
+        other = [s for s in spans if not s.compute]
+        if p0 is not None and p1 is not None and p0.value <= p1.value:
+            rest = total.value - sum((s.amount for s in other), ZERO)
+            return [Span(rest, p0.value, p1.value, True, doc.file), *other]
+    if not spans and total is not None and p0 is not None and p1 is not None and p0.value <= p1.value:
+        spans.append(Span(total.value, p0.value, p1.value, True, doc.file))
     return spans
 
 

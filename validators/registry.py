@@ -46,6 +46,10 @@ class Rule:
         return self.check.__name__
 
 
+MANIFEST_RULE = Rule(FindingCode.MANIFEST_INVALID, "application.yaml 缺失、无法解析或不符合格式",
+                     check=lambda ctx: (), needs_manifest=False)
+"""Applied when an application is read, before any rule: listed with the rules."""
+
 RULES: list[Rule] = []
 """Every rule, in the order they run; filled by the rule modules as they are imported."""
 

@@ -115,7 +115,7 @@ def tally(claim: Claim, window: tuple[date, date]) -> Tally:
 
 def calculate(claims: Iterable[Claim], window: tuple[date, date], rules: SubsidyRules) -> Result:
     """The subsidy of an application's contracts under ``rules``."""
-    tallies = [tally(c, window) for c in sorted(claims, key=lambda c: c.contract_no)]
+    tallies = [tally(c, window) for c in claims]
     for t in tallies:
         wanted = EXACT.multiply(rules.rate, t.eligible)
         t.share_room = max(ZERO, EXACT.multiply(rules.total_support_share, t.eligible)

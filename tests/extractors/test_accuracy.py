@@ -12,19 +12,17 @@ from pathlib import Path
 import pytest
 
 from pipeline.application import Reader
-from pipeline.cache import ReadCache
 from pipeline.evaluate import Score, evaluate
-from pipeline.rules import load_rules
 from sample_docs.gen import generate
 from tests.conftest import SAMPLE_DOCS
 
+OTHER_SEED = 90731
 BARS = {"text": (1.0, 0.98), "scan": (0.97, 0.92)}
 
 
-@pytest.fixture(scope="module")
-def reader(tmp_path_factory: pytest.TempPathFactory) -> Reader:
-    # one engine and one cache for the module: identical files in two applications are read once
-    return Reader(load_rules(), ReadCache(tmp_path_factory.mktemp("read-cache")))
+@pytest.fixture
+def reader(corpus_reader: Reader) -> Reader:
+    return corpus_reader
 
 
 def _check(score: Score) -> None:
@@ -42,6 +40,6 @@ def test_sample_corpus_meets_the_bars(reader: Reader) -> None:
 
 @pytest.mark.slow
 def test_a_corpus_no_one_tuned_on_meets_the_bars(reader: Reader, tmp_path: Path) -> None:
-    apps = generate(tmp_path, seed=90731, count=4)
+    apps = generate(tmp_path, seed=OTHER_SEED, count=4)
     assert len(apps) == 4
     _check(evaluate(tmp_path, reader))

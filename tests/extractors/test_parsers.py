@@ -607,3 +607,9 @@ def test_parsers_survive_noise(text: str) -> None:
     text_to_quantity(text)
     split_amount_and_rate(text)
     assert "".join(split_glued_cells(text)) == "".join(text.split())
+
+
+def test_a_decimal_point_read_as_a_comma() -> None:
+    from extractors.parsers import text_to_amounts
+
+    assert [a for a, _, _ in text_to_amounts("合计 1,981,440 卡时 31,703,040,00")] == [Decimal("31703040.00")]

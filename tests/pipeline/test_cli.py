@@ -46,7 +46,7 @@ def test_run_writes_a_valid_report_per_application(small_inbox: Path, tmp_path: 
     result = _run("run", str(small_inbox), "--out", str(out), "--as-of", "2025-07-31")
     assert result.returncode == 0, result.stderr
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    for app_id, status in (("APP-T-0001", "pass"), ("APP-T-0002", "error")):
+    for app_id, status in (("APP-T-0001", "flagged"), ("APP-T-0002", "error")):
         data = json.loads((out / app_id / "report.json").read_text(encoding="utf-8"))
         jsonschema.validate(data, schema)
         report = Report.model_validate(data)
@@ -55,8 +55,15 @@ def test_run_writes_a_valid_report_per_application(small_inbox: Path, tmp_path: 
     good = Report.model_validate_json((out / "APP-T-0001" / "report.json").read_text(encoding="utf-8"))
     assert {d.doc_type.value for d in good.documents} >= {"contract", "usage_statement"}
     assert all(d.read_by and d.read_by.value == "text" for d in good.documents)
+    # the scanned uploads were left out of this copy: the checks must notice what is missing
+    assert good.subsidy is not None
+    assert {f.code.value for f in good.findings} & {"MATERIAL_MISSING", "AMOUNT_MISMATCH", "UNDELIVERED"}
     bad = Report.model_validate_json((out / "APP-T-0002" / "report.json").read_text(encoding="utf-8"))
-    assert [f.code.value for f in bad.findings] == ["MANIFEST_INVALID"]
+    codes = [f.code.value for f in bad.findings]
+    assert codes[0] == "MANIFEST_INVALID"
+    # both applications hold the same files: the batch check says so in each
+    assert set(codes[1:]) == {"DUPLICATE_DOCUMENT"}
+    assert "DUPLICATE_DOCUMENT" in {f.code.value for f in good.findings}
     assert not list(out.rglob(".tmp-*"))
 
 

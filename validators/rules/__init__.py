@@ -1,3 +1,12 @@
 """The rule modules; importing this package registers every rule, in this order."""
 
-from validators.rules import documents, parties, subsidy_caps  # noqa: F401
+from validators.rules import (  # noqa: F401
+    amounts,
+    dates,
+    direction,
+    documents,
+    duplicates,
+    materials,
+    parties,
+    subsidy_caps,
+)

@@ -1,0 +1,52 @@
+"""Checks across the applications of one batch: the same file, the same invoice or the same
+contract claimed in two applications."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from pipeline.model import DocType, FindingCode
+from validators.context import CheckContext, norm_code
+from validators.ledger import invoice_key
+from validators.registry import Draft, Rule
+
+DUPLICATE_ACROSS = Rule(FindingCode.DUPLICATE_DOCUMENT,
+                        "同一文件、同一张发票或同一份合同在本批次两份申报中使用", check=lambda ctx: ())
+
+
+def check_batch(contexts: list[CheckContext]) -> dict[str, list[Draft]]:
+    """Drafts per application id for evidence that also appears in another application."""
+    out: dict[str, list[Draft]] = defaultdict(list)
+    seen_file: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    seen_invoice: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    seen_contract: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    for ctx in contexts:
+        for doc in ctx.documents:
+            seen_file[doc.sha256].append((ctx.app_id, doc.file))
+        for doc in ctx.of_type(DocType.INVOICE):
+            key = invoice_key(ctx, doc)
+            if key is not None:
+                seen_invoice[key].append((ctx.app_id, doc.file))
+        applicant = norm_code(ctx.manifest.applicant.uscc or "") if ctx.manifest else ""
+        for no, doc in ctx.contracts.items():
+            seen_contract[no].append((ctx.app_id, doc.file, applicant))
+    for uses in seen_file.values():
+        for app_id, file in uses:
+            others = [f"{a}《{f}》" for a, f in uses if a != app_id]
+            if others:
+                out[app_id].append(Draft(f"《{file}》与本批次其他申报中的文件完全相同：{'、'.join(sorted(set(others)))}",
+                                         (file,)))
+    for (code, number), uses in seen_invoice.items():
+        for app_id, file in uses:
+            others = sorted({a for a, _ in uses if a != app_id})
+            if others:
+                which = f"代码 {code} " if code else ""
+                message = f"发票《{file}》（{which}号码 {number}）也在申报 {'、'.join(others)} 中使用"
+                out[app_id].append(Draft(message, (file,), observed=number))
+    for no, claims in seen_contract.items():
+        for app_id, file, applicant in claims:
+            rivals = sorted({a for a, _, who in claims if a != app_id and who != applicant})
+            if rivals:
+                message = f"合同《{file}》（编号 {no}）也被其他申报单位在申报 {'、'.join(rivals)} 中申报"
+                out[app_id].append(Draft(message, (file,), observed=no))
+    return out

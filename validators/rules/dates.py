@@ -1,0 +1,54 @@
+"""Dates: evidence inside the subsidy window, delivery inside the contract's service period."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+from pipeline.model import DocType, FindingCode
+from validators.context import CheckContext
+from validators.ledger import settlement_spans
+from validators.registry import Draft, rule
+from validators.rules.common import label, yuan
+
+
+def _iso(d: date) -> str:
+    return d.isoformat()
+
+
+@rule(FindingCode.DATE_OUT_OF_WINDOW, "材料日期早于补贴期起始日或晚于申报日（该部分不计入补贴）")
+def out_of_window(ctx: CheckContext) -> Iterator[Draft]:
+    w0, w1 = ctx.window
+    where = f"补贴期 {_iso(w0)} 至 {_iso(w1)}"
+    for doc in ctx.of_type(DocType.SETTLEMENT):
+        for span in settlement_spans(ctx, doc):
+            if span.start < w0 or span.end > w1:
+                yield Draft(f"{label(doc)}有 {_iso(span.start)} 至 {_iso(span.end)} 的交付 {yuan(span.amount)}，"
+                            f"不全在{where}内，期外部分按天数比例不计入", (doc.file,),
+                            expected=f"{_iso(w0)}..{_iso(w1)}", observed=f"{_iso(span.start)}..{_iso(span.end)}")
+    for doc_type, name, words in ((DocType.INVOICE, "issue_date", "开票日期"),
+                                  (DocType.PAYMENT, "payment_date", "付款日期")):
+        for v in ctx.values(doc_type, name):
+            if not w0 <= v.value <= w1:
+                yield Draft(f"{label(v.doc)}{words} {_iso(v.value)} 不在{where}内，不计入补贴", (v.doc.file,),
+                            (v.evidence,), expected=f"{_iso(w0)}..{_iso(w1)}", observed=_iso(v.value))
+
+
+@rule(FindingCode.CONTRACT_PERIOD, "交付或结算超出合同服务期限，或申报期内合同无效")
+def contract_period(ctx: CheckContext) -> Iterator[Draft]:
+    w0, _ = ctx.window
+    for no, contract in ctx.contracts.items():
+        s0, s1 = ctx.value(contract, "service_start"), ctx.value(contract, "service_end")
+        if s0 is None or s1 is None:
+            continue
+        if s1.value < w0:
+            yield Draft(f"合同{label(contract)}服务期限 {_iso(s0.value)} 至 {_iso(s1.value)} 在补贴期开始前已届满",
+                        (contract.file,), (s1.evidence,), observed=_iso(s1.value))
+        for doc in ctx.belonging_to(no, DocType.SETTLEMENT):
+            for span in settlement_spans(ctx, doc):
+                if span.start < s0.value or span.end > s1.value:
+                    yield Draft(f"{label(doc)}有 {_iso(span.start)} 至 {_iso(span.end)} 的交付 {yuan(span.amount)}，"
+                                f"超出合同{label(contract)}服务期限 {_iso(s0.value)} 至 {_iso(s1.value)}",
+                                (doc.file, contract.file), (s0.evidence, s1.evidence),
+                                expected=f"{_iso(s0.value)}..{_iso(s1.value)}",
+                                observed=f"{_iso(span.start)}..{_iso(span.end)}")

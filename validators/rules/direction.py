@@ -1,0 +1,70 @@
+"""The direction's own requirements: MaaS tokens and served companies, agent filing and
+daily active users, against the minimums and the declaration."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pipeline.model import Direction, DocType, FindingCode
+from validators.context import CheckContext, norm_code
+from validators.registry import Draft, rule
+from validators.rules.common import label
+
+
+def _below(value: int, minimum: int, exclusive: bool) -> bool:
+    return value <= minimum if exclusive else value < minimum
+
+
+@rule(FindingCode.DIRECTION_REQUIREMENT, "MaaS 调用量与服务企业数、智能体上线批号与日活量缺失、不达标或与申报不一致")
+def direction(ctx: CheckContext) -> Iterator[Draft]:
+    assert ctx.manifest is not None
+    if ctx.manifest.direction is Direction.MAAS:
+        yield from _maas(ctx)
+    elif ctx.manifest.direction is Direction.AGENT:
+        yield from _agent(ctx)
+
+
+def _maas(ctx: CheckContext) -> Iterator[Draft]:
+    assert ctx.manifest is not None
+    rules, declared = ctx.rules.maas, ctx.manifest.maas
+    if declared is None:
+        yield Draft("MaaS方向申报表未填写日均Tokens调用量与服务企业数量", ("application.yaml",))
+    checks = (("daily_tokens", "日均Tokens调用量", rules.min_daily_tokens, rules.min_daily_tokens_exclusive),
+              ("served_companies", "服务企业数量", rules.min_served_companies, rules.min_served_companies_exclusive))
+    for name, words, minimum, exclusive in checks:
+        told = getattr(declared, name) if declared is not None else None
+        if told is not None and _below(told, minimum, exclusive):
+            yield Draft(f"申报表{words} {told:,} {'未超过' if exclusive else '低于'}要求 {minimum:,}",
+                        ("application.yaml",), expected=f"{'>' if exclusive else '>='}{minimum}", observed=str(told))
+        for v in ctx.values(DocType.PLATFORM_LOG, name):
+            if _below(v.value, minimum, exclusive):
+                yield Draft(f"{label(v.doc)}{words} {v.value:,} {'未超过' if exclusive else '低于'}要求 {minimum:,}",
+                            (v.doc.file,), (v.evidence,), expected=f"{'>' if exclusive else '>='}{minimum}",
+                            observed=str(v.value))
+            if told is not None and v.value != told:
+                yield Draft(f"{label(v.doc)}{words} {v.value:,} 与申报表所填 {told:,} 不一致", (v.doc.file, "application.yaml"),
+                            (v.evidence,), expected=str(told), observed=str(v.value))
+
+
+def _agent(ctx: CheckContext) -> Iterator[Draft]:
+    assert ctx.manifest is not None
+    rules, declared = ctx.rules.agent, ctx.manifest.agent
+    if declared is None and rules.filing_required:
+        yield Draft("通用智能体方向申报表未填写上线批号与日活量", ("application.yaml",))
+    minimum, exclusive = rules.min_daily_active_users, rules.min_daily_active_users_exclusive
+    told_users = declared.daily_active_users if declared is not None else None
+    if told_users is not None and _below(told_users, minimum, exclusive):
+        yield Draft(f"申报表日活量 {told_users:,} 未超过要求 {minimum:,}", ("application.yaml",),
+                    expected=f">{minimum}", observed=str(told_users))
+    for v in ctx.values(DocType.AGENT_FILING, "daily_active_users"):
+        if _below(v.value, minimum, exclusive):
+            yield Draft(f"{label(v.doc)}日均活跃用户数 {v.value:,} {'未超过' if exclusive else '低于'}要求 {minimum:,}",
+                        (v.doc.file,), (v.evidence,), expected=f">{minimum}", observed=str(v.value))
+        if told_users is not None and v.value != told_users:
+            yield Draft(f"{label(v.doc)}日均活跃用户数 {v.value:,} 与申报表所填 {told_users:,} 不一致",
+                        (v.doc.file, "application.yaml"), (v.evidence,), expected=str(told_users), observed=str(v.value))
+    told_no = declared.filing_no if declared is not None else None
+    for v in ctx.values(DocType.AGENT_FILING, "filing_no"):
+        if told_no and norm_code(v.value) != norm_code(told_no):
+            yield Draft(f"{label(v.doc)}上线批号 {v.value} 与申报表所填 {told_no} 不一致", (v.doc.file, "application.yaml"),
+                        (v.evidence,), expected=told_no, observed=v.value)
