@@ -17,7 +17,8 @@ from tests.extractors.test_accuracy import OTHER_SEED
 
 
 def _check_corpus(corpus: Path, reader: Reader) -> list[str]:
-    truths = [json.loads(p.read_text(encoding="utf-8")) for p in sorted((corpus / "truth").glob("APP-*.json"))]
+    files = sorted((corpus / "truth").glob("APP-*.json"))
+    truths = [json.loads(p.read_text(encoding="utf-8")) for p in files]
     paths = []
     for t in truths:
         folder = corpus / "inbox" / t["application_id"]
