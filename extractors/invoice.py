@@ -63,16 +63,19 @@ def extract(dt: DocText, ex: Extraction) -> None:
 
 def _nearest_role(dt: DocText, pos: int) -> str | None:
     """购买方 or 销售方: whichever heading is closest above or beside ``pos``."""
-    here = dt.locate(pos, pos + 1)
-    if here[1] is None:
+    here = dt.level_box(pos)
+    if here is None:
         return None
-    x, y = here[1][0], here[1][1]
+    page_no, (x, y, _, y1) = here
+    height = y1 - y
     best, best_d = None, math.inf
     for role, pattern in (("buyer", BUYER), ("seller", SELLER)):
         for m in pattern.finditer(dt.text):
-            page, box, _, _ = dt.locate(m.start(), m.end())
-            if box is None or page != here[0] or box[1] > y + 5:
+            found = dt.level_box(m.start())
+            # a heading beside the label (same line) or above it, on the levelled page
+            if found is None or found[0] != page_no or found[1][1] > y + 0.6 * height:
                 continue
+            box = found[1]
             d = math.hypot(box[0] - x, box[1] - y)
             if d < best_d:
                 best, best_d = role, d

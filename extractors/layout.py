@@ -93,6 +93,8 @@ class Piece:
     page: int
     word: Word
     source: Source
+    level: BBox | None = None
+    """The word's box on the levelled page (for geometry between words)."""
 
 
 @dataclass
@@ -113,12 +115,12 @@ class DocText:
             for line in page_lines(page):
                 out.lines.append(line)
                 out.line_starts.append(pos)
-                for i, word in enumerate(line.originals):
+                for i, (word, level) in enumerate(zip(line.originals, line.words, strict=True)):
                     if i:
                         parts.append(" ")
                         pos += 1
                     out.pieces.append(Piece(pos, pos + len(word.text), page.number, word,
-                                            page.source))
+                                            page.source, level.bbox))
                     parts.append(word.text)
                     pos += len(word.text)
                 parts.append("\n")
@@ -150,6 +152,12 @@ class DocText:
         bbox = union(boxes)
         conf = min(p.word.confidence for p in hits)
         return page, tuple(round(v, 1) for v in bbox), hits[0].source, conf  # type: ignore[return-value]
+
+    def level_box(self, pos: int) -> tuple[int, BBox] | None:
+        """Page and levelled box of the word holding character ``pos``."""
+        for p in self.words_in(pos, pos + 1):
+            return p.page, p.level or p.word.bbox
+        return None
 
     def line_index(self, pos: int) -> int:
         """Index into ``lines`` of the line holding character ``pos``."""
