@@ -3,6 +3,7 @@ contract claimed in two applications."""
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 
 from pipeline.model import DocType, FindingCode
@@ -10,6 +11,7 @@ from validators.context import CheckContext, norm_code
 from validators.ledger import invoice_key
 from validators.registry import Draft, Rule
 
+EMPTY_FILE = hashlib.sha256(b"").hexdigest()
 DUPLICATE_ACROSS = Rule(FindingCode.DUPLICATE_DOCUMENT,
                         "同一文件、同一张发票或同一份合同在本批次两份申报中使用", check=lambda ctx: ())
 
@@ -22,14 +24,16 @@ def check_batch(contexts: list[CheckContext]) -> dict[str, list[Draft]]:
     seen_contract: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
     for ctx in contexts:
         for doc in ctx.documents:
-            seen_file[doc.sha256].append((ctx.app_id, doc.file))
+            if doc.sha256 != EMPTY_FILE:
+                seen_file[doc.sha256].append((ctx.app_id, doc.file))
         for doc in ctx.of_type(DocType.INVOICE):
             key = invoice_key(ctx, doc)
             if key is not None:
                 seen_invoice[key].append((ctx.app_id, doc.file))
         applicant = norm_code(ctx.manifest.applicant.uscc or "") if ctx.manifest else ""
         for no, doc in ctx.contracts.items():
-            seen_contract[no].append((ctx.app_id, doc.file, applicant))
+            if not no.startswith("?"):  # a contract whose number could not be read matches nothing
+                seen_contract[no].append((ctx.app_id, doc.file, applicant))
     for uses in seen_file.values():
         for app_id, file in uses:
             others = [f"{a}《{f}》" for a, f in uses if a != app_id]

@@ -130,4 +130,17 @@ class CheckContext:
         return None
 
     def belonging_to(self, contract_no: str, doc_type: DocType) -> list[Document]:
-        return [d for d in self.of_type(doc_type) if self.contract_of(d) == contract_no]
+        """The contract's documents of one type, each file once (an upload repeated under
+        another name, or a statement with the same number, counts once)."""
+        out: list[Document] = []
+        seen: set[str] = set()
+        for doc in self.of_type(doc_type):
+            if self.contract_of(doc) != contract_no:
+                continue
+            number = self.value(doc, "statement_no") if doc_type is DocType.SETTLEMENT else None
+            keys = {doc.sha256} | ({f"no:{norm_code(number.value)}"} if number is not None else set())
+            if keys & seen:
+                continue
+            seen |= keys
+            out.append(doc)
+        return out

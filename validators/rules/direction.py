@@ -31,6 +31,10 @@ def _maas(ctx: CheckContext) -> Iterator[Draft]:
         yield Draft("MaaS方向申报表未填写日均Tokens调用量与服务企业数量", ("application.yaml",))
     checks = (("daily_tokens", "日均Tokens调用量", rules.min_daily_tokens, rules.min_daily_tokens_exclusive),
               ("served_companies", "服务企业数量", rules.min_served_companies, rules.min_served_companies_exclusive))
+    for log in ctx.of_type(DocType.PLATFORM_LOG):
+        unread = [words for name, words, _, _ in checks if ctx.value(log, name) is None]
+        if unread:
+            yield Draft(f"{label(log)}未载明{'、'.join(unread)}，无法核实MaaS方向要求", (log.file,))
     for name, words, minimum, exclusive in checks:
         told = getattr(declared, name) if declared is not None else None
         if told is not None and _below(told, minimum, exclusive):

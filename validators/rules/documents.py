@@ -157,7 +157,8 @@ def seals(ctx: CheckContext) -> Iterator[Draft]:
 def markings(ctx: CheckContext) -> Iterator[Draft]:
     for doc in ctx.readable:
         for m in doc.markings:
-            yield Draft(f"{label(doc)}第 {m.page} 页有密级标识“{m.text}”，申报材料不得包含涉密内容",
+            where = f"第 {m.page} 页" if m.page else ""
+            yield Draft(f"{label(doc)}{where}有密级标识“{m.text}”，申报材料不得包含涉密内容",
                         (doc.file,), (Evidence(file=doc.file, page=m.page, bbox=m.bbox),), observed=m.text)
 
 

@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from pipeline.model import DocType, FindingCode
+from validators.batch import EMPTY_FILE
 from validators.context import CheckContext
 from validators.ledger import invoice_key
 from validators.registry import Draft, rule
@@ -16,7 +17,8 @@ from validators.rules.common import label
 def duplicates(ctx: CheckContext) -> Iterator[Draft]:
     by_hash = defaultdict(list)
     for doc in ctx.documents:
-        by_hash[doc.sha256].append(doc.file)
+        if doc.sha256 != EMPTY_FILE:  # empty uploads are unreadable, not duplicates
+            by_hash[doc.sha256].append(doc.file)
     for files in by_hash.values():
         if len(files) > 1:
             yield Draft(f"同一文件重复提交：{'、'.join(f'《{f}》' for f in sorted(files))}", tuple(sorted(files)))
@@ -28,5 +30,6 @@ def duplicates(ctx: CheckContext) -> Iterator[Draft]:
     for (code, number), docs in by_invoice.items():
         if len(docs) > 1 and len({d.sha256 for d in docs}) > 1:
             which = f"代码 {code} " if code else ""
+            docs = sorted(docs, key=lambda d: d.file)
             yield Draft(f"同一张发票（{which}号码 {number}）重复提交：{'、'.join(label(d) for d in docs)}，只计一次",
                         tuple(sorted(d.file for d in docs)), observed=number)

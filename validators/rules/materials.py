@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from pipeline.model import DocType, FindingCode
-from validators.context import CheckContext
+from validators.context import CheckContext, norm_code
 from validators.registry import Draft, rule
 from validators.rules.common import label
 from validators.rules.documents import DOC_NAMES
@@ -29,13 +29,20 @@ def materials(ctx: CheckContext) -> Iterator[Draft]:
         if not present.intersection(group):
             names = "或".join(DOC_NAMES[t] for t in group)
             yield Draft(f"缺少{names}（申报材料清单要求）", expected=names, observed="未提交")
+    if DocType.CONTRACT in present:
+        for claim in ctx.manifest.contracts:
+            if norm_code(claim.contract_no) not in ctx.contracts:
+                yield Draft(f"申报表所列合同 {claim.contract_no} 未见对应的合同文本（或合同编号无法读取），"
+                            "该合同的交付与付款无法核对", ("application.yaml",), expected=claim.contract_no,
+                            observed="未提交")
 
 
 @rule(FindingCode.FIELD_MISSING, "核查所需的字段（合同编号、服务期限、金额、日期等）无法从材料中读取")
 def fields_missing(ctx: CheckContext) -> Iterator[Draft]:
     for doc in ctx.of_type(DocType.CONTRACT):
         if "service_start" in doc.missing or "service_end" in doc.missing:
-            yield Draft(f"{label(doc)}未载明算力服务期限（{doc.missing.get('service_start', '')}），"
+            reason = doc.missing.get("service_start") or doc.missing.get("service_end", "")
+            yield Draft(f"{label(doc)}未载明算力服务期限（{reason}），"
                         "无法核对交付与结算是否在合同有效期内，请补充证明材料", (doc.file,))
     for doc_type, (names, words) in NEEDED.items():
         for doc in ctx.of_type(doc_type):

@@ -111,3 +111,22 @@ def related_party(ctx: CheckContext) -> Iterator[Draft]:
             evidence = tuple(v.evidence for v in (a, b) if v is not None)
             yield Draft(f"{label(contract)}供应商“{supplier.name}”与申报单位存在关联：{'；'.join(reasons)}，"
                         "算力须由非关联方提供", (contract.file,), evidence, observed=supplier.name)
+
+
+@rule(FindingCode.PARTY_MISMATCH, "发票销售方、收款人或结算单出具方不是任何一份合同的乙方")
+def unknown_supplier(ctx: CheckContext) -> Iterator[Draft]:
+    suppliers = [b.value for c in ctx.contracts.values() if (b := ctx.value(c, "party_b")) is not None]
+    if not suppliers:
+        return
+    for doc_type, (role, words) in SUPPLIER_ROLES.items():
+        for doc in ctx.of_type(doc_type):
+            if ctx.contract_of(doc) is not None:
+                continue
+            got = ctx.value(doc, role)
+            if got is None:
+                continue
+            ocr = got.source is Source.OCR
+            if not any(same_name(got.value.name, s.name, ocr) for s in suppliers):
+                names = "、".join(f"“{s.name}”" for s in suppliers)
+                yield Draft(f"{label(doc)}{words}为“{got.value.name}”，不是任何一份申报合同的乙方（{names}）",
+                            (doc.file,), (got.evidence,), observed=got.value.name)

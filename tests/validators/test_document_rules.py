@@ -1,0 +1,318 @@
+"""The checks of one document at a time, on hand-built models: each fault planted alone in a
+clean application raises its code, and the clean application raises nothing."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from stdnum.cn import uscc as uscc_check
+
+from pipeline.model import DocType, FindingCode, Marking
+from tests.validators.fixtures import (
+    APPLICANT,
+    CERTIFICATE,
+    COMMITMENT,
+    CONTRACT,
+    INVOICE_1,
+    PAYMENT_1,
+    PAYMENT_2,
+    SETTLEMENT_1,
+    SETTLEMENT_2,
+    SHANGHAI_APPLICANT,
+    USAGE,
+    Company,
+    DocSpec,
+    clean_app,
+    codes,
+    invoice_figures,
+    of_code,
+    run,
+    wrong_check_digit,
+)
+from validators.registry import run_rules
+
+C = FindingCode
+
+
+# --- the clean application ----------------------------------------------------------------
+
+
+def test_the_clean_application_raises_nothing() -> None:
+    assert run_rules(clean_app().context()) == []
+
+
+def test_no_rule_raises_on_the_clean_application() -> None:
+    assert run(clean_app().context()) == []  # run() calls every rule itself, so errors surface
+
+
+# --- readable and typed ---------------------------------------------------------------------
+
+
+def test_an_unreadable_file_is_flagged_with_its_reason() -> None:
+    app = clean_app()
+    app.add(DocSpec("附件3.pdf", DocType.OTHER, seals=[], errors=["文件已加密，无法打开"]))
+    (found,) = of_code(app.context(), C.DOC_UNREADABLE)
+    assert found.documents == ["附件3.pdf"]
+    assert "《附件3.pdf》" in found.message and "文件已加密" in found.message
+    assert codes(app.context()) == {C.DOC_UNREADABLE}
+
+
+def test_an_unreadable_contract_leaves_the_contract_missing() -> None:
+    app = clean_app()
+    app.doc(CONTRACT).errors = ["PDF 文件已损坏"]
+    assert {C.DOC_UNREADABLE, C.MATERIAL_MISSING} <= codes(app.context())
+
+
+def test_a_file_of_another_type_is_unclassified() -> None:
+    app = clean_app()
+    app.add(DocSpec("营业执照.jpg", DocType.OTHER, seals=[]))
+    (found,) = of_code(app.context(), C.DOC_UNCLASSIFIED)
+    assert found.documents == ["营业执照.jpg"]
+    assert codes(app.context()) == {C.DOC_UNCLASSIFIED}
+
+
+# --- materials and fields -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("file", "named"), [
+    (CERTIFICATE, "算力供给企业证明"),
+    (CONTRACT, "算力合同"),
+    (USAGE, "算力使用情况说明"),
+    (COMMITMENT, "承诺书"),
+])
+def test_a_missing_material_is_named(file: str, named: str) -> None:
+    app = clean_app()
+    app.remove(file)
+    found = of_code(app.context(), C.MATERIAL_MISSING)
+    assert len(found) == 1 and named in found[0].message
+
+
+def test_missing_certificate_is_the_only_fault() -> None:
+    app = clean_app()
+    app.remove(CERTIFICATE)
+    assert codes(app.context()) == {C.MATERIAL_MISSING}
+
+
+def test_both_settlements_missing_is_a_missing_material() -> None:
+    app = clean_app()
+    app.remove(SETTLEMENT_1)
+    app.remove(SETTLEMENT_2)
+    assert any("结算单" in f.message for f in of_code(app.context(), C.MATERIAL_MISSING))
+
+
+def test_payments_alone_stand_for_invoices() -> None:
+    app = clean_app()
+    for file in (INVOICE_1, "发票-2025H1.pdf"):
+        app.remove(file)
+    assert C.MATERIAL_MISSING not in codes(app.context())
+
+
+def test_a_contract_without_service_period_misses_a_field() -> None:
+    app = clean_app()
+    fields = app.doc(CONTRACT).fields
+    del fields["service_start"], fields["service_end"]
+    app.doc(CONTRACT).missing = {"service_start": "合同未载明服务期限", "service_end": "合同未载明服务期限"}
+    (found,) = of_code(app.context(), C.FIELD_MISSING)
+    assert found.documents == [CONTRACT] and "合同未载明服务期限" in found.message
+    assert codes(app.context()) == {C.FIELD_MISSING}
+
+
+def test_a_contract_without_service_end_names_the_reason() -> None:
+    app = clean_app()
+    del app.doc(CONTRACT).fields["service_end"]
+    app.doc(CONTRACT).missing = {"service_end": "合同未载明服务终止日期"}
+    (found,) = of_code(app.context(), C.FIELD_MISSING)
+    assert "合同未载明服务终止日期" in found.message
+
+
+def test_a_payment_without_date_misses_a_field() -> None:
+    app = clean_app()
+    del app.doc(PAYMENT_2).fields["payment_date"]
+    app.doc(PAYMENT_2).missing = {"payment_date": "日期不清"}
+    (found,) = of_code(app.context(), C.FIELD_MISSING)
+    assert found.documents == [PAYMENT_2] and found.observed == "payment_date"
+    assert codes(app.context()) == {C.FIELD_MISSING}
+
+
+# --- codes ------------------------------------------------------------------------------------
+
+
+def test_a_non_beijing_applicant_is_a_warning() -> None:
+    app = clean_app()
+    app.set_party(SHANGHAI_APPLICANT, applicant=True)
+    (found,) = of_code(app.context(), C.APPLICANT_NOT_BEIJING)
+    assert SHANGHAI_APPLICANT.uscc in found.message and found.observed == "310104"
+    assert codes(app.context()) == {C.APPLICANT_NOT_BEIJING}
+
+
+def test_a_bad_check_digit_read_from_text_is_invalid() -> None:
+    app = clean_app()
+    bad = wrong_check_digit(APPLICANT.uscc)
+    app.doc(SETTLEMENT_1).fields["customer"] = {"name": APPLICANT.name, "uscc": bad}
+    (found,) = of_code(app.context(), C.USCC_INVALID)
+    assert found.documents == [SETTLEMENT_1] and bad in found.message and found.observed == bad
+    assert "《结算单-2024H2.pdf》" in found.message
+    # the text layer holds another code than the applicant's: that is a mismatch as well
+    assert codes(app.context()) == {C.USCC_INVALID, C.PARTY_MISMATCH}
+
+
+def test_a_code_read_by_ocr_one_character_off_is_a_misreading() -> None:
+    app = clean_app()
+    spec = app.doc(SETTLEMENT_1)
+    spec.source = "ocr"
+    spec.fields["customer"] = {"name": APPLICANT.name, "uscc": wrong_check_digit(APPLICANT.uscc)}
+    assert run(app.context()) == []
+
+
+def test_a_code_read_by_ocr_two_characters_off_is_invalid() -> None:
+    app = clean_app()
+    spec = app.doc(SETTLEMENT_1)
+    spec.source = "ocr"
+    one_off = wrong_check_digit(APPLICANT.uscc)
+    bad = next(x for c in "BCDEF" if not uscc_check.is_valid(x := one_off[:10] + c + one_off[11:]))
+    spec.fields["customer"] = {"name": APPLICANT.name, "uscc": bad}
+    assert C.USCC_INVALID in codes(app.context())
+
+
+def test_a_bad_applicant_code_in_the_manifest_is_invalid() -> None:
+    app = clean_app()
+    bad = Company(APPLICANT.name, wrong_check_digit(APPLICANT.uscc))
+    app.set_party(bad, applicant=True)
+    found = of_code(app.context(), C.USCC_INVALID)
+    assert any(f.documents == ["application.yaml"] and bad.uscc in f.message for f in found)
+    assert codes(app.context()) == {C.USCC_INVALID}
+
+
+# --- arithmetic on one document ----------------------------------------------------------------
+
+
+def test_wrong_amount_in_words_names_both_amounts() -> None:
+    app = clean_app()
+    app.doc(INVOICE_1).fields["total_in_words"] = "肆仟捌佰伍拾万元整"
+    (found,) = of_code(app.context(), C.AMOUNT_WORDS_MISMATCH)
+    assert found.documents == [INVOICE_1] and "《发票-2024H2.pdf》" in found.message
+    assert "48,500,000.00" in found.message and "48,000,000.00" in found.message
+    assert (found.expected, found.observed) == ("48000000.00", "48500000.00")
+    assert codes(app.context()) == {C.AMOUNT_WORDS_MISMATCH}
+
+
+def test_old_style_amount_in_words_is_accepted() -> None:
+    app = clean_app()
+    app.doc(INVOICE_1).fields["total_in_words"] = "⊗肆仟捌佰万圆整"
+    assert run(app.context()) == []
+
+
+def test_tax_not_amount_times_rate() -> None:
+    app = clean_app()
+    app.doc(INVOICE_1).fields["tax_rate"] = Decimal("0.13")
+    (found,) = of_code(app.context(), C.TAX_ARITHMETIC)
+    fields = app.doc(INVOICE_1).fields
+    assert found.documents == [INVOICE_1] and "13%" in found.message
+    assert f"{fields['tax_amount']:,.2f}" in found.message
+    assert codes(app.context()) == {C.TAX_ARITHMETIC}
+
+
+def test_amount_plus_tax_not_total() -> None:
+    app = clean_app()
+    fields = app.doc(INVOICE_1).fields
+    fields["amount_ex_tax"] += Decimal("1.00")
+    fields["tax_amount"] += Decimal("0.06")
+    (found,) = of_code(app.context(), C.TAX_ARITHMETIC)
+    assert found.expected == "48000000.00" and found.observed == "48000001.06"
+    assert "48,000,001.06" in found.message and "48,000,000.00" in found.message
+    assert codes(app.context()) == {C.TAX_ARITHMETIC}
+
+
+def test_invoice_at_another_rate_that_adds_up_is_clean() -> None:
+    app = clean_app()
+    app.doc(INVOICE_1).fields.update(invoice_figures(Decimal("48000000.00"), Decimal("0.13")))
+    assert run(app.context()) == []
+
+
+def test_unit_price_times_quantity_not_total() -> None:
+    app = clean_app()
+    app.doc(CONTRACT).fields["quantity"] = Decimal(5_000_000)
+    (found,) = of_code(app.context(), C.PRICE_ARITHMETIC)
+    assert found.documents == [CONTRACT] and "《算力服务合同.pdf》" in found.message
+    assert "80,000,000.00" in found.message and "96,000,000.00" in found.message
+    assert codes(app.context()) == {C.PRICE_ARITHMETIC}
+
+
+def test_unit_price_above_the_card_hour_band() -> None:
+    app = clean_app()
+    app.doc(CONTRACT).fields.update(unit_price=Decimal("50.00"), quantity=Decimal(1_920_000))
+    (found,) = of_code(app.context(), C.PRICE_OUT_OF_MARKET)
+    assert found.documents == [CONTRACT] and "50.00" in found.message and "40.00" in found.message
+    assert codes(app.context()) == {C.PRICE_OUT_OF_MARKET}
+
+
+def test_unit_price_at_the_band_edge_is_in_the_market() -> None:
+    app = clean_app()
+    app.doc(CONTRACT).fields.update(unit_price=Decimal("40.00"), quantity=Decimal(2_400_000))
+    assert run(app.context()) == []
+
+
+# --- seals, markings, the commitment -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("file", [CONTRACT, SETTLEMENT_2, CERTIFICATE])
+def test_an_unsealed_document_that_must_be_sealed(file: str) -> None:
+    app = clean_app()
+    app.doc(file).seals = []
+    (found,) = of_code(app.context(), C.SEAL_MISSING)
+    assert found.documents == [file] and f"《{file}》" in found.message
+    assert codes(app.context()) == {C.SEAL_MISSING}
+
+
+def test_unsealed_invoices_and_payments_are_fine() -> None:
+    app = clean_app()
+    for file in (INVOICE_1, PAYMENT_1):
+        app.doc(file).seals = []
+    assert run(app.context()) == []
+
+
+def test_a_secrecy_marking_is_flagged() -> None:
+    app = clean_app()
+    app.doc(CONTRACT).markings = [Marking(text="机密★1年", page=1, bbox=(260.0, 40.0, 340.0, 60.0))]
+    (found,) = of_code(app.context(), C.CLASSIFIED_MARKING)
+    assert found.documents == [CONTRACT] and "机密★1年" in found.message
+    assert found.evidence[0].page == 1
+    assert codes(app.context()) == {C.CLASSIFIED_MARKING}
+
+
+def test_a_marking_without_page_reads_well() -> None:
+    app = clean_app()
+    app.doc(CONTRACT).markings = [Marking(text="机密")]
+    (found,) = of_code(app.context(), C.CLASSIFIED_MARKING)
+    assert "None" not in found.message
+
+
+def test_an_unsigned_commitment_is_incomplete() -> None:
+    app = clean_app()
+    app.doc(COMMITMENT).fields["signed"] = False
+    (found,) = of_code(app.context(), C.COMMITMENT_INCOMPLETE)
+    assert found.documents == [COMMITMENT] and "未签字" in found.message
+    assert codes(app.context()) == {C.COMMITMENT_INCOMPLETE}
+
+
+def test_an_undated_commitment_is_incomplete() -> None:
+    app = clean_app()
+    del app.doc(COMMITMENT).fields["sign_date"]
+    (found,) = of_code(app.context(), C.COMMITMENT_INCOMPLETE)
+    assert "未注明日期" in found.message
+
+
+def test_an_unsealed_commitment_is_incomplete_and_unsealed() -> None:
+    app = clean_app()
+    app.doc(COMMITMENT).seals = []
+    (found,) = of_code(app.context(), C.COMMITMENT_INCOMPLETE)
+    assert "未加盖公章" in found.message
+    assert codes(app.context()) == {C.COMMITMENT_INCOMPLETE, C.SEAL_MISSING}
+
+
+def test_a_commitment_dated_before_the_application_is_fine() -> None:
+    app = clean_app()
+    app.doc(COMMITMENT).fields["sign_date"] = date(2025, 3, 1)
+    assert run(app.context()) == []
