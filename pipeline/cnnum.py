@@ -109,7 +109,10 @@ def words_to_amount(text: str) -> Decimal | None:
         if char in _IGNORED:
             continue
         if char in _DIGIT_VALUE:
-            number = _DIGIT_VALUE[char]
+            value = _DIGIT_VALUE[char]
+            if number and value:
+                return None  # two digits with no unit between them (叁肆元) is not an amount
+            number = value
             seen_digit = True
         elif char in _UNIT_VALUE and integer is None:
             section += (1 if number is None else number) * _UNIT_VALUE[char]

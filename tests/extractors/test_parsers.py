@@ -143,7 +143,6 @@ NOT_AMOUNTS = [
     "万元",
     "元整",
     "合计金额：",
-    "1,234,56",
     "¥1,23",
 ]
 
@@ -613,3 +612,5 @@ def test_a_decimal_point_read_as_a_comma() -> None:
     from extractors.parsers import text_to_amounts
 
     assert [a for a, _, _ in text_to_amounts("合计 1,981,440 卡时 31,703,040,00")] == [Decimal("31703040.00")]
+    # grouped thousands then two digits: OCR read the decimal point as a comma
+    assert [a for a, _, _ in text_to_amounts("1,234,56")] == [Decimal("1234.56")]

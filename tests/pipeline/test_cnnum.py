@@ -63,3 +63,8 @@ def test_older_invoice_style() -> None:
 def test_round_trip(fen: int, zero: bool, yuan: str) -> None:
     amount = Decimal(fen) / 100
     assert words_to_amount(amount_to_words(amount, yuan=yuan, zero_before_jiao=zero)) == amount
+
+
+def test_two_digits_without_a_unit_are_not_an_amount() -> None:
+    assert words_to_amount("叁肆元") is None
+    assert words_to_amount("壹佰零伍元") == Decimal("105")
