@@ -49,7 +49,7 @@ def main(root: Path) -> int:
     print(f"\n{len(texts)} applications, {files} files, {scans} scans ({scans / max(files, 1):.0%})")
     print("document types:", ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
     print("planted finding codes:", len(codes), "distinct")
-    print("The batch (voucher-check run) reads these files end to end once reading is in place.")
+    print("Check them end to end with: voucher-check run sample_docs/inbox --out OUT")
     return 0
 
 
