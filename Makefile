@@ -32,7 +32,6 @@ $(STAMP): pyproject.toml | $(VENV)/bin/python
 
 demo: setup
 	$(BIN)/voucher-check run sample_docs/inbox --out out/demo
-	@echo "reports: out/demo/<application>/report.json"
 
 accuracy: setup
 	$(BIN)/python -m pipeline.evaluate --matrix --write docs/accuracy.md

@@ -6,6 +6,7 @@ from __future__ import annotations
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from zoneinfo import ZoneInfo
 
@@ -28,6 +29,7 @@ from pipeline.model import (
     Status,
 )
 from pipeline.ocr import OcrEngine, make_engine
+from pipeline.outputs import Application
 from pipeline.reader import READER_VERSION, ReadDocument, ReadSettings, read_upload
 from pipeline.rules import Rules
 from validators.batch import DUPLICATE_ACROSS, check_batch
@@ -126,6 +128,7 @@ class Checked:
 
     ctx: CheckContext
     early: list[Finding]
+    files: dict[str, bytes] = field(default_factory=dict)
 
 
 def read_application(path: Path, reader: Reader, as_of: date) -> Checked:
@@ -145,7 +148,7 @@ def read_application(path: Path, reader: Reader, as_of: date) -> Checked:
     app_id = manifest.application_id if manifest and manifest.application_id else app.app_id
     ctx = CheckContext(app_id=app_id, manifest=manifest, documents=documents, rules=reader.rules,
                        as_of=as_of)
-    return Checked(ctx, findings)
+    return Checked(ctx, findings, app.files)
 
 
 def report_of(checked: Checked, batch: list[Draft] | None = None) -> Report:
@@ -179,6 +182,16 @@ def failed_report(path: Path, as_of: date, exc: Exception) -> Report:
                       documents=[path.name])
     return Report(application_id=path.stem, status=Status.ERROR, checked_at=datetime.now(TZ), as_of=as_of,
                   findings=[finding])
+
+
+def application_of(checked: Checked, report: Report) -> Application:
+    """What the batch files need of one checked application."""
+    manifest = checked.ctx.manifest
+    if manifest is None:
+        return Application(report, checked.files)
+    return Application(report, checked.files, applicant_name=manifest.applicant.name,
+                       applicant_uscc=manifest.applicant.uscc or "", direction=manifest.direction.value,
+                       declared_amount=sum((c.amount for c in manifest.contracts), Decimal(0)))
 
 
 def check_applications(paths: list[Path], reader: Reader, as_of: date) -> list[Report]:

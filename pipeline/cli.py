@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -75,13 +74,22 @@ def _check_all(apps: list[Path], out: Path, args: argparse.Namespace) -> int:
     except RulesError as exc:
         print(f"voucher-check: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    from pipeline.application import Reader, failed_report, read_application, report_of
+    from pipeline.application import (
+        Checked,
+        Reader,
+        application_of,
+        failed_report,
+        read_application,
+        report_of,
+    )
     from pipeline.cache import ReadCache
+    from pipeline.outputs import Application, write_batch
     from validators.batch import check_batch
 
     reader = Reader(rules, ReadCache(out / ".cache" / "read"))
     as_of = args.as_of
-    checked, reports = [], []
+    checked: list[Checked] = []
+    failed: list[Application] = []
     for i, path in enumerate(apps, 1):
         started = time.perf_counter()
         try:
@@ -90,14 +98,16 @@ def _check_all(apps: list[Path], out: Path, args: argparse.Namespace) -> int:
                   f"{time.perf_counter() - started:.1f} s", flush=True)
         except Exception as exc:  # one broken application never stops the batch
             print(f"[{i}/{len(apps)}] {path.name}: 无法核查 ({type(exc).__name__}: {exc})", file=sys.stderr)
-            reports.append(failed_report(path, as_of, exc))
+            failed.append(Application(failed_report(path, as_of, exc)))
     batch = check_batch([c.ctx for c in checked])
-    reports += [report_of(c, batch.get(c.ctx.app_id)) for c in checked]
-    for report in reports:
-        write_atomic(out / report.application_id / "report.json", report.model_dump_json(indent=2).encode())
+    done = [application_of(c, report_of(c, batch.get(c.ctx.app_id))) for c in checked] + failed
+    done.sort(key=lambda a: a.report.application_id)
+    index = write_batch(done, out, rules.reading.low_confidence)
+    reports = [a.report for a in done]
     counts = {s: sum(r.status.value == s for r in reports) for s in ("pass", "flagged", "error")}
     print(f"完成：{len(reports)} 份申报，通过 {counts['pass']}，需复核 {counts['flagged']}，"
           f"无法核查 {counts['error']}")
+    print(f"汇总页：{index}")
     return EXIT_OK
 
 
@@ -125,15 +135,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     apps = applications_in(inbox)
     print(f"{len(apps)} 份申报，输出到 {out}")
     return _check_all(apps, out, args)
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write via a temporary file and a rename, so a killed run leaves no half file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    os.replace(tmp, path)
 
 
 def build_parser() -> argparse.ArgumentParser:

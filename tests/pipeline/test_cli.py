@@ -65,6 +65,9 @@ def test_run_writes_a_valid_report_per_application(small_inbox: Path, tmp_path: 
     assert set(codes[1:]) == {"DUPLICATE_DOCUMENT"}
     assert "DUPLICATE_DOCUMENT" in {f.code.value for f in good.findings}
     assert not list(out.rglob(".tmp-*"))
+    for name in ("index.html", "summary.csv", "findings.csv", "APP-T-0001/report.html"):
+        assert (out / name).is_file(), name
+    assert "汇总页" in result.stdout
 
 
 def test_bad_arguments_exit_2(small_inbox: Path, tmp_path: Path) -> None:
