@@ -31,7 +31,7 @@ $(STAMP): pyproject.toml | $(VENV)/bin/python
 	touch $(STAMP)
 
 demo: setup
-	$(BIN)/voucher-check run sample_docs/inbox --out out/demo
+	$(BIN)/voucher-check demo --out out/demo
 
 accuracy: setup
 	$(BIN)/python -m pipeline.evaluate --matrix --write docs/accuracy.md

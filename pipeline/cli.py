@@ -137,6 +137,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     return _check_all(apps, out, args)
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Check the bundled sample applications and say where the index page is."""
+    import sample_docs
+
+    args.inbox = str(Path(sample_docs.__file__).resolve().parent / "inbox")
+    return cmd_run(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="voucher-check",
@@ -157,6 +165,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--out", required=True)
     check.add_argument("--as-of", type=_as_of, default=None, help="the date taken as today (YYYY-MM-DD)")
     check.set_defaults(func=cmd_check)
+    demo = sub.add_parser("demo", help="check the bundled sample applications (sample_docs/)")
+    demo.add_argument("--out", default="out/demo", help="output folder (default: out/demo)")
+    demo.add_argument("--as-of", type=_as_of, default=None, help="the date taken as today (YYYY-MM-DD)")
+    demo.set_defaults(func=cmd_demo)
     return parser
 
 
