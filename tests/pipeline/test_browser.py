@@ -1,0 +1,44 @@
+"""The reviewer's pages in a real browser: Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline.outputs import write_batch
+from tests.pipeline.test_outputs import _app
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is installed by make")
+def test_index_links_to_a_report_that_shows_findings_evidence_and_subsidy(tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    index = write_batch([_app()], tmp_path / "out", low_confidence=0.8)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1200, "height": 1400})
+        page.goto(index.as_uri())
+        assert page.locator("#applications tbody tr").count() == 1
+        page.select_option("#filter", "pass")
+        assert page.locator("#applications tbody tr:visible").count() == 0
+        page.select_option("#filter", "")
+        page.click("text=APP-X")
+        page.wait_for_load_state()
+        assert page.url.endswith("APP-X/report.html")
+        assert page.locator("#verdict").inner_text() == "需复核"
+        assert page.locator("#subsidy").is_visible()
+        assert page.locator("#findings .finding").count() == 1
+        image = page.locator("img.evidence").first
+        assert image.is_visible()
+        assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+        # document text arrives as text, never as markup
+        assert "<script>" in page.locator("body").inner_text()
+        page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
+        browser.close()
+    assert (tmp_path / "report.png").stat().st_size > 10_000
