@@ -69,6 +69,7 @@ class SubsidyRules(_Section):
 class Tolerance(_Section):
     arithmetic: Decimal = Field(ge=0)
     amount_match: Decimal = Field(ge=0)
+    ocr_edits: int = Field(ge=0, le=5)
 
 
 class PriceBand(_Section):

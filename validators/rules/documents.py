@@ -56,7 +56,8 @@ def uscc_invalid(ctx: CheckContext) -> Iterator[Draft]:
         if uscc_check.is_valid(code):
             continue
         # a code read by OCR one character away from a valid code elsewhere is a misreading
-        if v.source is Source.OCR and any(edit_distance(code, good) <= 1 for good in valid):
+        edits = ctx.rules.tolerance.ocr_edits
+        if v.source is Source.OCR and any(edit_distance(code, good) <= edits for good in valid):
             continue
         yield Draft(f"{label(v.doc)}中{v.value.name}的统一社会信用代码 {code} 校验位错误",
                     (v.doc.file,), (v.evidence,), observed=code)

@@ -29,26 +29,31 @@ SUPPLIER_ROLES: dict[DocType, tuple[str, str]] = {
 }
 
 
-def same_name(a: str, b: str, read_by_ocr: bool) -> bool:
-    """Equal names; a name read by OCR may differ by one misread character."""
+def same_name(a: str, b: str, edits: int) -> bool:
+    """Equal names, allowing ``edits`` misread characters (a name read by OCR)."""
     x, y = norm_name(a), norm_name(b)
-    return x == y or (read_by_ocr and edit_distance(x, y) <= 1)
+    return x == y or (edits > 0 and edit_distance(x, y) <= edits)
 
 
-def same_code(a: str | None, b: str | None, read_by_ocr: bool) -> bool:
+def same_code(a: str | None, b: str | None, edits: int) -> bool:
     if not a or not b:
         return True  # nothing to compare
     x, y = norm_code(a), norm_code(b)
-    return x == y or (read_by_ocr and edit_distance(x, y) <= 1)
+    return x == y or (edits > 0 and edit_distance(x, y) <= edits)
 
 
-def _differs(v: Value, name: str, uscc: str | None) -> str | None:
+def allowed_edits(ctx: CheckContext, v: Value) -> int:
+    """How many characters a value may differ by: the rules' OCR allowance, 0 for text."""
+    return ctx.rules.tolerance.ocr_edits if v.source is Source.OCR else 0
+
+
+def _differs(ctx: CheckContext, v: Value, name: str, uscc: str | None) -> str | None:
     """What differs between a document's party and the expected one, in words, or None."""
     party: Party = v.value
-    ocr = v.source is Source.OCR
-    if not same_name(party.name, name, ocr):
+    edits = allowed_edits(ctx, v)
+    if not same_name(party.name, name, edits):
         return f"名称为“{party.name}”"
-    if not same_code(party.uscc, uscc, ocr):
+    if not same_code(party.uscc, uscc, edits):
         return f"统一社会信用代码为 {party.uscc}"
     return None
 
@@ -59,7 +64,7 @@ def party_mismatch(ctx: CheckContext) -> Iterator[Draft]:
     applicant = ctx.manifest.applicant
     for doc_type, (role, words) in APPLICANT_ROLES.items():
         for v in ctx.values(doc_type, role):
-            differs = _differs(v, applicant.name, applicant.uscc)
+            differs = _differs(ctx, v, applicant.name, applicant.uscc)
             if differs:
                 yield Draft(f"{label(v.doc)}{words}{differs}，与申报单位“{applicant.name}”"
                             f"（{applicant.uscc}）不一致", (v.doc.file,), (v.evidence,),
@@ -71,7 +76,7 @@ def party_mismatch(ctx: CheckContext) -> Iterator[Draft]:
             continue
         supplier: Party = b.value
         claim = declared.get(no)
-        if claim is not None and not same_name(supplier.name, claim.supplier, b.source is Source.OCR):
+        if claim is not None and not same_name(supplier.name, claim.supplier, allowed_edits(ctx, b)):
             yield Draft(f"{label(contract)}乙方（服务方）为“{supplier.name}”，与申报表所填供应商“{claim.supplier}”不一致",
                         (contract.file, "application.yaml"), (b.evidence,), expected=claim.supplier,
                         observed=supplier.name)
@@ -80,7 +85,7 @@ def party_mismatch(ctx: CheckContext) -> Iterator[Draft]:
                 got = ctx.value(doc, role)
                 if got is None:
                     continue
-                differs = _differs(got, supplier.name, supplier.uscc)
+                differs = _differs(ctx, got, supplier.name, supplier.uscc)
                 if differs:
                     yield Draft(f"{label(doc)}{words}{differs}，与合同{label(contract)}乙方“{supplier.name}”不一致",
                                 (doc.file, contract.file), (got.evidence, b.evidence),
@@ -125,8 +130,8 @@ def unknown_supplier(ctx: CheckContext) -> Iterator[Draft]:
             got = ctx.value(doc, role)
             if got is None:
                 continue
-            ocr = got.source is Source.OCR
-            if not any(same_name(got.value.name, s.name, ocr) for s in suppliers):
+            edits = allowed_edits(ctx, got)
+            if not any(same_name(got.value.name, s.name, edits) for s in suppliers):
                 names = "、".join(f"“{s.name}”" for s in suppliers)
                 yield Draft(f"{label(doc)}{words}为“{got.value.name}”，不是任何一份申报合同的乙方（{names}）",
                             (doc.file,), (got.evidence,), observed=got.value.name)
