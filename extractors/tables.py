@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from extractors.layout import DocText, Line
+from extractors.layout import DocText
 from pipeline.model import Word
 
 
@@ -68,6 +68,3 @@ def header_position(dt: DocText, header_index: int, pattern: str) -> int | None:
             return i
     return None
 
-
-def is_blank(line: Line) -> bool:
-    return not line.text.strip()

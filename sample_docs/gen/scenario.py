@@ -17,7 +17,7 @@ from fractions import Fraction
 from functools import partial
 from typing import Any
 
-from pipeline.model import FEN, FindingCode, round_fen
+from pipeline.model import FindingCode, round_fen
 from sample_docs.gen.docs import (
     AgentFilingDoc,
     BrokenDoc,
@@ -35,7 +35,7 @@ from sample_docs.gen.docs import (
     Style,
     UsageDoc,
 )
-from sample_docs.gen.world import GPUS, Company, company, person
+from sample_docs.gen.world import GPUS, Company, company
 
 WINDOW_START = date(2024, 5, 21)
 RATE = Decimal("0.20")
@@ -889,8 +889,3 @@ def build_apps(seed: int, count: int | None = None) -> list[App]:
     return apps
 
 
-def money_str(value: Decimal) -> str:
-    return f"{value.quantize(FEN):.2f}"
-
-
-__all__ = ["App", "build_apps", "person"]
