@@ -32,6 +32,7 @@ from pipeline.ocr import OcrEngine, make_engine
 from pipeline.outputs import Application
 from pipeline.reader import READER_VERSION, ReadDocument, ReadSettings, read_upload
 from pipeline.rules import Rules
+from pipeline.workers import ReadPool
 from validators.batch import DUPLICATE_ACROSS, check_batch
 from validators.context import CheckContext
 from validators.ledger import result_of
@@ -71,16 +72,25 @@ def load_input(path: Path) -> AppInput:
     return AppInput(app_id, manifest.decode("utf-8", "replace") if manifest else None, files)
 
 
+def applications_in(inbox: Path) -> list[Path]:
+    """Application folders and .zip uploads of an inbox, in name order."""
+    return sorted(p for p in inbox.iterdir()
+                  if (p.is_dir() and not p.name.startswith(".")) or p.suffix.lower() == ".zip")
+
+
 class Reader:
-    """Reads uploads with the rules' settings, one OCR engine loaded on first need, and an
-    optional on-disk cache."""
+    """Reads uploads with the rules' settings and an optional on-disk cache: in worker
+    processes with a time limit when given a ``ReadPool``, else in this process with one OCR
+    engine loaded on first need."""
 
     def __init__(self, rules: Rules, cache: ReadCache | None = None,
-                 engine_name: str | None = None, settings: ReadSettings | None = None) -> None:
+                 engine_name: str | None = None, settings: ReadSettings | None = None,
+                 pool: ReadPool | None = None) -> None:
         self.rules = rules
         self.cache = cache
         self.engine_name = engine_name or rules.reading.ocr_engine
         self.settings = settings or ReadSettings.from_rules(rules.reading, rules.limits)
+        self.pool = pool
         self._engine: OcrEngine | None = None
 
     def engine(self) -> OcrEngine:
@@ -96,8 +106,11 @@ class Reader:
             if hit is not None:
                 return ReadDocument(upload=upload, pages=hit.pages, seals=hit.seals,
                                     errors=hit.errors)
-        doc = read_upload(upload, self.settings, self.engine)
-        if self.cache is not None and upload.readable:
+        if self.pool is not None and upload.readable:
+            doc, complete = self.pool.read(upload, self.settings)
+        else:
+            doc, complete = read_upload(upload, self.settings, self.engine), True
+        if self.cache is not None and upload.readable and complete:
             self.cache.put(key, CachedRead(pages=doc.pages, seals=doc.seals, errors=doc.errors))
         return doc
 
@@ -134,6 +147,12 @@ class Checked:
 def read_application(path: Path, reader: Reader, as_of: date) -> Checked:
     """Read one application folder or zip: manifest, every upload typed and extracted."""
     app = load_input(path)
+    documents = [document_of(reader.read(name, data), reader.rules) for name, data in app.files.items()]
+    return checked_of(app, documents, reader.rules, as_of)
+
+
+def checked_of(app: AppInput, documents: list[Document], rules: Rules, as_of: date) -> Checked:
+    """An application ready for the checks, from its uploads and its documents as read."""
     findings: list[Finding] = []
     manifest: Manifest | None = None
     try:
@@ -144,10 +163,8 @@ def read_application(path: Path, reader: Reader, as_of: date) -> Checked:
         code = FindingCode.MANIFEST_INVALID
         findings.append(Finding(finding_id=f"{app.app_id}-F001", code=code, severity=SEVERITY[code],
                                 message=f"申报表无法使用：{exc}", documents=[MANIFEST_NAME]))
-    documents = [document_of(reader.read(name, data), reader.rules) for name, data in app.files.items()]
     app_id = manifest.application_id if manifest and manifest.application_id else app.app_id
-    ctx = CheckContext(app_id=app_id, manifest=manifest, documents=documents, rules=reader.rules,
-                       as_of=as_of)
+    ctx = CheckContext(app_id=app_id, manifest=manifest, documents=documents, rules=rules, as_of=as_of)
     return Checked(ctx, findings, app.files)
 
 

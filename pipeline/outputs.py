@@ -207,6 +207,12 @@ def write_batch(apps: list[Application], out: Path, low_confidence: float) -> Pa
     """Every output of the batch; returns the path of index.html."""
     for app in apps:
         write_application(app, out, low_confidence)
+    return write_index(apps, out)
+
+
+def write_index(apps: list[Application], out: Path) -> Path:
+    """summary.csv, findings.csv and index.html of a batch whose reports are written;
+    returns the path of index.html. The uploads themselves are not needed here."""
     rows = [summary_row(a) for a in apps]
     write_atomic(out / "summary.csv", _csv(rows, SUMMARY_COLUMNS))
     findings = [{"application_id": a.report.application_id, "finding_id": f.finding_id, "code": f.code.value,

@@ -109,6 +109,7 @@ class Reading(_Section):
     ocr_engine: Literal["rapidocr", "tesseract"]
     render_dpi: int = Field(ge=72, le=600)
     low_confidence: float = Field(ge=0, le=1)
+    file_timeout_seconds: int = Field(default=900, ge=1)
 
 
 class Rules(_Section):

@@ -1,0 +1,288 @@
+"""The nightly batch as a Prefect flow.
+
+One flow run checks an inbox: each application is a group of tasks named after it (load
+the uploads, read every file, write the report; no tags, whose concurrency-limit lookup
+cost ~0.12 s per task run here), the reads of all applications share one task
+runner sized by ``workers`` (threads here, or a Dask cluster), the batch-level checks run
+once every application is read, and the batch files come last. An application that cannot
+be loaded, read or written gets a report with status ``error``; the batch goes on.
+
+Only this package imports Prefect: ``pipeline``, ``extractors`` and ``validators`` stay plain
+Python, and every task here is a thin call into them.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from pipeline.application import (
+    AppInput,
+    Checked,
+    Reader,
+    application_of,
+    applications_in,
+    checked_of,
+    document_of,
+    failed_report,
+    load_input,
+    report_of,
+)
+from pipeline.cache import ReadCache
+from pipeline.model import Document, Report, Severity
+from pipeline.outputs import Application, summary_row, write_application, write_index
+from pipeline.rules import Rules, load_rules
+from pipeline.workers import ReadPool, can_start_processes
+from validators.batch import check_batch
+from validators.registry import Draft
+
+TZ = ZoneInfo("Asia/Shanghai")
+CACHE_FOLDER = ".cache/read"
+"""Where the read cache lives under the output folder unless a cache folder is given."""
+
+
+def today() -> date:
+    return datetime.now(TZ).date()
+
+
+# --- reading, in whichever process the task runner picks ----------------------------------
+
+
+@dataclass(frozen=True)
+class ReadJob:
+    """What a read task needs to build its reader; plain data, so it travels to Dask workers."""
+
+    rules: Rules
+    cache: str
+    workers: int
+
+
+_readers: dict[str, Reader] = {}
+_readers_lock = threading.Lock()
+
+
+def reader_for(job: ReadJob) -> Reader:
+    """This process's reader for ``job``: reading in a pool of worker processes with the
+    rules' time limit where this process may start processes, else in-process (a Dask
+    worker is itself one process of a pool)."""
+    key = f"{job.cache}|{job.workers}|{job.rules.model_dump_json()}"
+    with _readers_lock:
+        reader = _readers.get(key)
+        if reader is None:
+            pool = None
+            if can_start_processes():
+                pool = ReadPool(job.workers, job.rules.reading.ocr_engine,
+                                job.rules.reading.file_timeout_seconds)
+            reader = Reader(job.rules, ReadCache(Path(job.cache)), pool=pool)
+            _readers[key] = reader
+        return reader
+
+
+def close_readers() -> None:
+    """Stop the worker processes of this process's readers."""
+    with _readers_lock:
+        for reader in _readers.values():
+            if reader.pool is not None:
+                reader.pool.close()
+        _readers.clear()
+
+
+@task(name="load-application", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE,
+      task_run_name="load {path.name}")
+def load_application(path: Path) -> AppInput:
+    """The manifest and uploads of one application folder or zip."""
+    return load_input(path)
+
+
+@task(name="read-document", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE,
+      task_run_name="read {app_id}/{name}")
+def read_document(job: ReadJob, app_id: str, name: str, data: bytes) -> Document:
+    """One upload read (or taken from the cache), typed and its fields extracted."""
+    reader = reader_for(job)
+    return document_of(reader.read(name, data), reader.rules)
+
+
+@task(name="check-across-applications", cache_policy=NO_CACHE)
+def check_across(checked: list[Checked]) -> dict[str, list[Draft]]:
+    """The batch-level checks: the same file, invoice or contract in two applications."""
+    return check_batch([c.ctx for c in checked])
+
+
+@task(name="write-report", retries=1, cache_policy=NO_CACHE, task_run_name="report {checked.ctx.app_id}")
+def write_report(checked: Checked, drafts: list[Draft] | None, out: Path,
+                 low_confidence: float) -> Application:
+    """Every rule run on one application; its report.json, report.html and crops written and
+    published as artifacts. Returns what the batch files need (without the uploads)."""
+    app = application_of(checked, report_of(checked, drafts))
+    write_application(app, out, low_confidence)
+    publish(app.report, out)
+    return Application(app.report, {}, app.applicant_name, app.applicant_uscc, app.direction,
+                       app.declared_amount)
+
+
+@task(name="write-failed-report", cache_policy=NO_CACHE, task_run_name="report {path.name} (error)")
+def write_failed(path: Path, as_of: date, reason: str, out: Path, low_confidence: float) -> Application:
+    """The report of an application that could not be checked at all."""
+    app = Application(failed_report(path, as_of, RuntimeError(reason)))
+    write_application(app, out, low_confidence)
+    publish(app.report, out)
+    return app
+
+
+@task(name="write-batch-files", cache_policy=NO_CACHE)
+def write_batch_files(apps: list[Application], out: Path) -> Path:
+    """summary.csv, findings.csv and index.html, and a table artifact of the batch."""
+    index = write_index(apps, out)
+    rows = [summary_row(a) for a in apps]
+    create_table_artifact(table=rows, key="voucher-check-batch",
+                          description=f"算力券核查批次：{len(rows)} 份申报。汇总页 {index.resolve()}")
+    return index
+
+
+# --- artifacts ------------------------------------------------------------------------------
+
+
+def artifact_key(application_id: str) -> str:
+    """A Prefect artifact key for an application (lower-case letters, digits and dashes)."""
+    cleaned = "".join(c if c.isascii() and c.isalnum() else "-" for c in application_id.lower())
+    return "report-" + "-".join(part for part in cleaned.split("-") if part)
+
+
+def summary_markdown(report: Report) -> str:
+    """The application at a glance: status, findings by severity, eligible cost, subsidy."""
+    words = {"pass": "通过", "flagged": "需复核", "error": "无法核查"}
+    counts = {s: sum(f.severity is s for f in report.findings) for s in Severity}
+    lines = [f"# {report.application_id}：{words[report.status.value]}", "",
+             "| 状态 | 错误 | 警告 | 提示 | 可补贴金额（元） | 补贴（元） |", "|---|---|---|---|---|---|"]
+    sub = report.subsidy
+    eligible = f"{sub.eligible_cost:,.2f}" if sub else "—"
+    subsidy = f"{sub.subsidy:,.2f}" if sub else "—"
+    lines.append(f"| {report.status.value} | {counts[Severity.ERROR]} | {counts[Severity.WARNING]} | "
+                 f"{counts[Severity.INFO]} | {eligible} | {subsidy} |")
+    if report.findings:
+        lines += ["", "| 编号 | 代码 | 级别 | 说明 |", "|---|---|---|---|"]
+        lines += [f"| {f.finding_id} | {f.code.value} | {f.severity.value} | "
+                  f"{f.message.replace('|', '｜').replace(chr(10), ' ')} |" for f in report.findings]
+    return "\n".join(lines)
+
+
+def publish(report: Report, out: Path) -> None:
+    """A markdown artifact with the application's summary and a link to its report."""
+    key = artifact_key(report.application_id)
+    create_markdown_artifact(markdown=summary_markdown(report), key=key,
+                             description=f"{report.application_id} 核查结果")
+    path = (out / report.application_id / "report.html").resolve()
+    create_link_artifact(link=path.as_uri(), link_text=f"{report.application_id} 核查报告",
+                         key=f"{key}-link", description="核查报告（report.html）")
+
+
+# --- the flow -------------------------------------------------------------------------------
+
+
+@dataclass
+class BatchResult:
+    index: Path
+    reports: list[Report]
+    seconds: float
+
+    def count(self, status: str) -> int:
+        return sum(r.status.value == status for r in self.reports)
+
+
+@flow(name="voucher-check-batch", description="算力券申报材料核查：一个收件目录的全部申报",
+      validate_parameters=True)
+def nightly_batch(inbox: str, out: str, as_of: date | None = None, rules_file: str | None = None,
+                  workers: int | None = None, only: list[str] | None = None,
+                  cache: str | None = None) -> dict[str, Any]:
+    """Check every application of ``inbox`` (or those named in ``only``) and write ``out``.
+
+    ``as_of`` is the date taken as today (default: today in Beijing). ``cache`` is the read
+    cache folder (default: ``OUT/.cache/read``).
+    """
+    result = run_batch(Path(inbox), Path(out), as_of or today(), load_rules(rules_file),
+                       workers or os.cpu_count() or 1, only, Path(cache) if cache else None)
+    return {"index": str(result.index), "applications": len(result.reports),
+            "pass": result.count("pass"), "flagged": result.count("flagged"),
+            "error": result.count("error"), "seconds": round(result.seconds, 1)}
+
+
+def run_batch(inbox: Path, out: Path, as_of: date, rules: Rules, workers: int,
+              only: list[str] | None = None, cache: Path | None = None) -> BatchResult:
+    """The body of the flow; must run inside a flow run."""
+    logger = get_run_logger()
+    started = time.perf_counter()
+    paths = applications_in(inbox)
+    if only is not None:
+        paths = [p for p in paths if p.name in only]
+    logger.info("%d 份申报，输出到 %s", len(paths), out)
+    job = ReadJob(rules, str(cache or out / CACHE_FOLDER), workers)
+    low = rules.reading.low_confidence
+    try:
+        loads = {p: load_application.submit(p) for p in paths}
+        inputs: dict[Path, AppInput] = {}
+        failed: dict[Path, str] = {}
+        for p, future in loads.items():
+            try:
+                inputs[p] = future.result()
+            except Exception as exc:
+                failed[p] = f"申报材料无法打开：{type(exc).__name__}: {exc}"
+        reads: dict[Path, list[PrefectFuture[Document]]] = {
+            p: [read_document.submit(job, app.app_id, name, data)
+                for name, data in app.files.items()]
+            for p, app in inputs.items()}
+        checked: list[Checked] = []
+        for i, (p, app) in enumerate(inputs.items(), 1):
+            try:
+                documents = [f.result() for f in reads[p]]
+                checked.append(checked_of(app, documents, rules, as_of))
+            except Exception as exc:
+                failed[p] = f"申报材料读取失败：{type(exc).__name__}: {exc}"
+                logger.error("[%d/%d] %s：无法核查（%s）", i, len(inputs), p.name, failed[p])
+                continue
+            ocr = sum(d.read_by is not None and d.read_by.value == "ocr" for d in documents)
+            logger.info("[%d/%d] %s：已读取 %d 份材料（OCR %d 份），用时 %.0f 秒", i, len(inputs), app.app_id,
+                        len(documents), ocr, time.perf_counter() - started)
+        batch = check_across.submit(checked).result()
+        writes = [write_report.submit(c, batch.get(c.ctx.app_id), out, low)
+                  for c in checked]
+        done: list[Application] = []
+        for c, written in zip(checked, writes, strict=True):
+            try:
+                done.append(written.result())
+            except Exception as exc:
+                failed[Path(c.ctx.app_id)] = f"核查报告生成失败：{type(exc).__name__}: {exc}"
+        for p, reason in failed.items():
+            logger.error("%s：无法核查（%s）", p.name, reason)
+            done.append(write_failed.submit(p, as_of, reason, out, low).result())
+    finally:
+        close_readers()
+    done.sort(key=lambda a: a.report.application_id)
+    index = write_batch_files.submit(done, out).result()
+    reports = [a.report for a in done]
+    seconds = time.perf_counter() - started
+    counts = {s: sum(r.status.value == s for r in reports) for s in ("pass", "flagged", "error")}
+    logger.info("完成：%d 份申报，通过 %d，需复核 %d，无法核查 %d，用时 %.0f 秒", len(reports),
+                counts["pass"], counts["flagged"], counts["error"], seconds)
+    return BatchResult(index, reports, seconds)
+
+
+def task_runner(workers: int, dask_address: str | None = None) -> Any:
+    """Threads sized by ``workers`` here, or the Dask cluster at ``dask_address``."""
+    if dask_address:
+        from prefect_dask import DaskTaskRunner
+
+        return DaskTaskRunner(address=dask_address)
+    return ThreadPoolTaskRunner(max_workers=workers)
+

@@ -1,0 +1,284 @@
+"""The ``voucher-check`` command line (docs/interface.md §1).
+
+``run``, ``check`` and ``demo`` run the batch flow once; ``serve`` serves it on a cron
+schedule; ``rules`` lists the checks. Prefect is imported only by the commands that need it,
+after its settings for this machine are in place (see ``prefect_defaults``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pipeline.model import FindingCode
+from pipeline.rules import DEFAULT_RULES, RULES_ENV, Rules, RulesError, load_rules
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+TZ = ZoneInfo("Asia/Shanghai")
+DEPLOYMENT = "nightly"
+STARTUP_TIMEOUT_SECONDS = "180"
+"""Prefect's temporary local server took ~30 s to start cold on a 2-core machine, past
+its own 20 s default: allow plenty."""
+
+
+class UsageError(Exception):
+    """Bad arguments or an unusable inbox or output folder: exit 2."""
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+def complain(message: str) -> None:
+    print(f"voucher-check: {message}", file=sys.stderr, flush=True)
+
+
+# --- arguments ----------------------------------------------------------------------------
+
+
+def _as_of(text: str | None) -> date:
+    if text is None:
+        return datetime.now(TZ).date()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--as-of must be YYYY-MM-DD, not {text!r}") from None
+
+
+def _workers(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"--workers must be a whole number of at least 1, not {text!r}")
+    return value
+
+
+def output_folder(out: Path) -> Path:
+    """``out`` created and writable."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise UsageError(f"输出目录不可写: {out} ({exc.strerror})") from None
+    return out.resolve()
+
+
+def inbox_folder(inbox: Path) -> Path:
+    if not inbox.is_dir():
+        raise UsageError(f"找不到收件目录: {inbox}")
+    return inbox.resolve()
+
+
+def rules_of(path: str | None) -> Rules:
+    try:
+        return load_rules(path)
+    except RulesError as exc:
+        raise UsageError(str(exc)) from None
+
+
+# --- Prefect --------------------------------------------------------------------------------
+
+
+def prefect_defaults(verbose: bool) -> None:
+    """Settings that work on this kind of machine, unless the user has set them: a long
+    startup timeout for the temporary local server, no analytics (there is no network),
+    and task runs logged only when they go wrong unless ``-v``."""
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", STARTUP_TIMEOUT_SECONDS)
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    if not verbose:
+        os.environ.setdefault("PREFECT_LOGGING_LOGGERS_PREFECT_TASK_RUNS_LEVEL", "WARNING")
+        if not os.environ.get("PREFECT_API_URL"):
+            # The temporary server logs SQLite contention and, when it stops, events it
+            # could not flush; neither is the batch's business. A real server keeps its logs.
+            os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
+
+
+def where_prefect() -> str:
+    url = os.environ.get("PREFECT_API_URL")
+    if url:
+        return f"使用 Prefect 服务器 {url}"
+    return "使用 Prefect 本地模式（临时服务器，首次启动约 30 秒）…"
+
+
+def run_flow(args: argparse.Namespace, inbox: Path, out: Path, only: list[str] | None = None) -> int:
+    """One run of the batch flow; prints the one-screen summary."""
+    prefect_defaults(args.verbose)
+    say(where_prefect())
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    from flows.batch import nightly_batch, task_runner
+
+    workers = args.workers or os.cpu_count() or 1
+    batch = nightly_batch.with_options(task_runner=task_runner(workers, args.dask_address))
+    try:
+        # The heartbeat thread costs ~1 s per flow run; a one-off run has no worker to watch it.
+        with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+            result: dict[str, Any] = batch(inbox=str(inbox), out=str(out), as_of=args.as_of,
+                                           rules_file=args.rules, workers=workers, only=only)
+    except Exception as exc:
+        complain(f"批处理未能完成：{type(exc).__name__}: {exc}")
+        return EXIT_FAILED
+    say(f"完成：{result['applications']} 份申报，通过 {result['pass']}，需复核 {result['flagged']}，"
+        f"无法核查 {result['error']}，用时 {result['seconds']} 秒")
+    say(f"汇总页：{result['index']}")
+    return EXIT_OK
+
+
+# --- commands -------------------------------------------------------------------------------
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    """Print every finding code with its severity and the rules file in force."""
+    rules = rules_of(args.rules)
+    from validators.batch import DUPLICATE_ACROSS
+    from validators.registry import MANIFEST_RULE, all_rules
+
+    order = list(FindingCode)
+    for r in sorted([MANIFEST_RULE, *all_rules(), DUPLICATE_ACROSS], key=lambda r: order.index(r.code)):
+        say(f"{r.code.value:<24} {r.severity.value:<8} {r.describes}")
+    source = args.rules or f"{DEFAULT_RULES} (set --rules or ${RULES_ENV} to change)"
+    say(f"\n规则文件: {source}")
+    sub = rules.subsidy
+    say(f"  补贴期起始: {rules.window.start}  补贴比例: {sub.rate}  "
+        f"企业上限: {sub.company_cap:,} 元  单合同财政支持上限: {sub.total_support_share}")
+    minimums = ", ".join(f"{k} {v:,} 元" for k, v in rules.min_total.model_dump().items())
+    say(f"  最低算力总金额: {minimums}")
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Check every application of an inbox."""
+    inbox = inbox_folder(Path(args.inbox))
+    out = output_folder(Path(args.out))
+    rules_of(args.rules)
+    return run_flow(args, inbox, out)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Check one application folder (or .zip)."""
+    app = Path(args.app_dir)
+    if not (app.is_dir() or (app.is_file() and app.suffix.lower() == ".zip")):
+        raise UsageError(f"找不到申报材料目录: {app}")
+    out = output_folder(Path(args.out))
+    rules_of(args.rules)
+    app = app.resolve()
+    return run_flow(args, app.parent, out, only=[app.name])
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Check the bundled sample applications and say where the index page is."""
+    import sample_docs
+
+    args.inbox = str(Path(sample_docs.__file__).resolve().parent / "inbox")
+    return cmd_run(args)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the batch flow as a deployment on a cron schedule, until stopped."""
+    inbox = inbox_folder(Path(args.inbox))
+    out = output_folder(Path(args.out))
+    rules_of(args.rules)
+    if not os.environ.get("PREFECT_API_URL"):
+        complain("serve 需要一个持续运行的 Prefect 服务器。先在另一个终端运行 `prefect server start`，"
+                 "再设置 PREFECT_API_URL=http://127.0.0.1:4200/api 后重试（见 README）。")
+        return EXIT_FAILED
+    prefect_defaults(args.verbose)
+    from flows.batch import nightly_batch, task_runner
+
+    workers = args.workers or os.cpu_count() or 1
+    batch = nightly_batch.with_options(task_runner=task_runner(workers, args.dask_address))
+    say(f"按计划 “{args.cron}” 核查 {inbox}，输出到 {out}；{where_prefect()}。按 Ctrl+C 停止。")
+    try:
+        batch.serve(name=DEPLOYMENT, cron=args.cron, parameters=serve_parameters(args, inbox, out, workers),
+                    description=f"每晚核查 {inbox}", tags=["voucher-check"], pause_on_shutdown=True)
+    except Exception as exc:
+        complain(f"无法提供计划任务：{type(exc).__name__}: {exc}")
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def serve_parameters(args: argparse.Namespace, inbox: Path, out: Path, workers: int) -> dict[str, Any]:
+    """The deployment's parameters: everything but the date, which is each run's today."""
+    return {"inbox": str(inbox), "out": str(out), "rules_file": args.rules, "workers": workers}
+
+
+# --- the parser -----------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="voucher-check",
+        description="算力券申报材料核查：读取每份上传材料，交叉核对，生成核查报告。",
+    )
+    parser.add_argument("--rules", help="rules file to use instead of the bundled one")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log every task run (every file read)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def batch_options(p: argparse.ArgumentParser, out_default: str | None = None) -> None:
+        if out_default is None:
+            p.add_argument("--out", required=True, help="output folder")
+        else:
+            p.add_argument("--out", default=out_default, help=f"output folder (default: {out_default})")
+        p.add_argument("--as-of", type=_as_of, default=None,
+                       help="the date the checks take as today, YYYY-MM-DD (default: today)")
+        p.add_argument("--workers", type=_workers, default=None,
+                       help="files read at once (default: the number of cores)")
+        p.add_argument("--dask-address", default=None,
+                       help="read and check on the Dask cluster at this scheduler address (tcp://host:8786)")
+
+    rules = sub.add_parser("rules", help="list every check and the rules file in force")
+    rules.set_defaults(func=cmd_rules)
+    run = sub.add_parser("run", help="check every application of an inbox")
+    run.add_argument("inbox")
+    batch_options(run)
+    run.set_defaults(func=cmd_run)
+    check = sub.add_parser("check", help="check one application folder or .zip")
+    check.add_argument("app_dir")
+    batch_options(check)
+    check.set_defaults(func=cmd_check)
+    serve = sub.add_parser("serve", help="serve the nightly batch as a Prefect deployment on a schedule")
+    serve.add_argument("inbox")
+    serve.add_argument("--out", required=True, help="output folder")
+    serve.add_argument("--cron", default="0 2 * * *",
+                       help='when to run, in cron syntax (default: "0 2 * * *")')
+    serve.add_argument("--workers", type=_workers, default=None,
+                       help="files read at once (default: the number of cores)")
+    serve.add_argument("--dask-address", default=None, help="run the batch's tasks on this Dask cluster")
+    serve.set_defaults(func=cmd_serve)
+    demo = sub.add_parser("demo", help="check the bundled sample applications (sample_docs/)")
+    batch_options(demo, out_default="out/demo")
+    demo.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_USAGE
+    if hasattr(args, "as_of") and args.as_of is None:
+        args.as_of = _as_of(None)
+    try:
+        return int(args.func(args))
+    except UsageError as exc:
+        complain(str(exc))
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        complain("已中断")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
