@@ -99,19 +99,44 @@ def close_readers() -> None:
         _readers.clear()
 
 
-@task(name="load-application", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE,
+def transient(task: Any, task_run: Any, state: Any) -> bool:
+    """Retry a task only when it failed on input or output (a network share that blinked);
+    a corrupt upload or a bug fails the same way every time."""
+    try:
+        state.result()
+    except OSError:
+        return True
+    except BaseException:
+        return False
+    return False
+
+
+@task(name="load-application", retries=2, retry_delay_seconds=1, retry_condition_fn=transient,
+      cache_policy=NO_CACHE,
       task_run_name="load {path.name}")
 def load_application(path: Path) -> AppInput:
     """The manifest and uploads of one application folder or zip."""
     return load_input(path)
 
 
-@task(name="read-document", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE,
+@dataclass(frozen=True)
+class Read:
+    """A read upload as the report sees it, and what reading it cost."""
+
+    document: Document
+    from_cache: bool
+    ocr_pages: int
+    """Pages OCR'd by this read (0 when it came from the cache)."""
+
+
+@task(name="read-document", retries=2, retry_delay_seconds=2, retry_condition_fn=transient,
+      cache_policy=NO_CACHE,
       task_run_name="read {app_id}/{name}")
-def read_document(job: ReadJob, app_id: str, name: str, data: bytes) -> Document:
+def read_document(job: ReadJob, app_id: str, name: str, data: bytes) -> Read:
     """One upload read (or taken from the cache), typed and its fields extracted."""
     reader = reader_for(job)
-    return document_of(reader.read(name, data), reader.rules)
+    read = reader.read(name, data)
+    return Read(document_of(read, reader.rules), read.from_cache, 0 if read.from_cache else read.ocr_pages)
 
 
 @task(name="check-across-applications", cache_policy=NO_CACHE)
@@ -120,7 +145,7 @@ def check_across(checked: list[Checked]) -> dict[str, list[Draft]]:
     return check_batch([c.ctx for c in checked])
 
 
-@task(name="write-report", retries=1, cache_policy=NO_CACHE, task_run_name="report {checked.ctx.app_id}")
+@task(name="write-report", retries=1, retry_condition_fn=transient, cache_policy=NO_CACHE, task_run_name="report {checked.ctx.app_id}")
 def write_report(checked: Checked, drafts: list[Draft] | None, out: Path,
                  low_confidence: float) -> Application:
     """Every rule run on one application; its report.json, report.html and crops written and
@@ -196,6 +221,9 @@ class BatchResult:
     index: Path
     reports: list[Report]
     seconds: float
+    files_read: int = 0
+    """Uploads read afresh (not taken from the read cache)."""
+    ocr_pages: int = 0
 
     def count(self, status: str) -> int:
         return sum(r.status.value == status for r in self.reports)
@@ -215,7 +243,8 @@ def nightly_batch(inbox: str, out: str, as_of: date | None = None, rules_file: s
                        workers or os.cpu_count() or 1, only, Path(cache) if cache else None)
     return {"index": str(result.index), "applications": len(result.reports),
             "pass": result.count("pass"), "flagged": result.count("flagged"),
-            "error": result.count("error"), "seconds": round(result.seconds, 1)}
+            "error": result.count("error"), "seconds": round(result.seconds, 1),
+            "files_read": result.files_read, "ocr_pages": result.ocr_pages}
 
 
 def run_batch(inbox: Path, out: Path, as_of: date, rules: Rules, workers: int,
@@ -238,22 +267,27 @@ def run_batch(inbox: Path, out: Path, as_of: date, rules: Rules, workers: int,
                 inputs[p] = future.result()
             except Exception as exc:
                 failed[p] = f"申报材料无法打开：{type(exc).__name__}: {exc}"
-        reads: dict[Path, list[PrefectFuture[Document]]] = {
+        reads: dict[Path, list[PrefectFuture[Read]]] = {
             p: [read_document.submit(job, app.app_id, name, data)
                 for name, data in app.files.items()]
             for p, app in inputs.items()}
         checked: list[Checked] = []
+        files_read = ocr_pages = 0
         for i, (p, app) in enumerate(inputs.items(), 1):
             try:
-                documents = [f.result() for f in reads[p]]
+                results = [f.result() for f in reads[p]]
+                documents = [r.document for r in results]
                 checked.append(checked_of(app, documents, rules, as_of))
             except Exception as exc:
                 failed[p] = f"申报材料读取失败：{type(exc).__name__}: {exc}"
                 logger.error("[%d/%d] %s：无法核查（%s）", i, len(inputs), p.name, failed[p])
                 continue
-            ocr = sum(d.read_by is not None and d.read_by.value == "ocr" for d in documents)
-            logger.info("[%d/%d] %s：已读取 %d 份材料（OCR %d 份），用时 %.0f 秒", i, len(inputs), app.app_id,
-                        len(documents), ocr, time.perf_counter() - started)
+            fresh = [r for r in results if not r.from_cache]
+            files_read += len(fresh)
+            ocr_pages += sum(r.ocr_pages for r in fresh)
+            logger.info("[%d/%d] %s：%d 份材料，新读取 %d 份（OCR %d 页），已用 %.0f 秒", i, len(inputs),
+                        app.app_id, len(documents), len(fresh), sum(r.ocr_pages for r in fresh),
+                        time.perf_counter() - started)
         batch = check_across.submit(checked).result()
         writes = [write_report.submit(c, batch.get(c.ctx.app_id), out, low)
                   for c in checked]
@@ -275,7 +309,7 @@ def run_batch(inbox: Path, out: Path, as_of: date, rules: Rules, workers: int,
     counts = {s: sum(r.status.value == s for r in reports) for s in ("pass", "flagged", "error")}
     logger.info("完成：%d 份申报，通过 %d，需复核 %d，无法核查 %d，用时 %.0f 秒", len(reports),
                 counts["pass"], counts["flagged"], counts["error"], seconds)
-    return BatchResult(index, reports, seconds)
+    return BatchResult(index, reports, seconds, files_read, ocr_pages)
 
 
 def task_runner(workers: int, dask_address: str | None = None) -> Any:

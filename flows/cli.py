@@ -131,6 +131,7 @@ def run_flow(args: argparse.Namespace, inbox: Path, out: Path, only: list[str] |
         return EXIT_FAILED
     say(f"完成：{result['applications']} 份申报，通过 {result['pass']}，需复核 {result['flagged']}，"
         f"无法核查 {result['error']}，用时 {result['seconds']} 秒")
+    say(f"新读取 {result['files_read']} 份材料（OCR {result['ocr_pages']} 页），其余取自读取缓存")
     say(f"汇总页：{result['index']}")
     return EXIT_OK
 

@@ -105,7 +105,7 @@ class Reader:
             hit = self.cache.get(key)
             if hit is not None:
                 return ReadDocument(upload=upload, pages=hit.pages, seals=hit.seals,
-                                    errors=hit.errors)
+                                    errors=hit.errors, from_cache=True)
         if self.pool is not None and upload.readable:
             doc, complete = self.pool.read(upload, self.settings)
         else:

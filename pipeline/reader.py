@@ -44,6 +44,11 @@ class ReadDocument:
     pages: list[Page] = field(default_factory=list)
     seals: list[Seal] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    from_cache: bool = False
+
+    @property
+    def ocr_pages(self) -> int:
+        return sum(page.source is Source.OCR for page in self.pages)
 
     @property
     def read_by(self) -> Source | None:

@@ -5,8 +5,18 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import tempfile
+
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+# Prefect, before anything imports it: a private home, no server from the environment, no
+# analytics (there is no network), quiet task runs. The flow tests start their own server.
+os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="voucher-check-prefect-")
+os.environ.pop("PREFECT_API_URL", None)
+os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+os.environ.setdefault("PREFECT_LOGGING_LOGGERS_PREFECT_TASK_RUNS_LEVEL", "WARNING")
+os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DOCS = ROOT / "sample_docs"

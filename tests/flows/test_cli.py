@@ -1,11 +1,15 @@
-"""The command line: real runs of the installed entry point on a small inbox."""
+"""The command line: real runs of the installed entry point on a small inbox, against the
+session's Prefect server (and once in Prefect's own local mode)."""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import jsonschema
@@ -18,8 +22,16 @@ from tests.sample_docs.corpus import INBOX, truths
 BIN = Path(sys.executable).with_name("voucher-check")
 
 
-def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(BIN), *args], capture_output=True, text=True, timeout=300, check=False)
+def _run(*args: str, api: str | None = None, home: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """The command run with ``api`` as its Prefect server (None: Prefect's local mode)."""
+    env = dict(os.environ)
+    env.pop("PREFECT_API_URL", None)
+    if api is not None:
+        env["PREFECT_API_URL"] = api
+    if home is not None:
+        env["PREFECT_HOME"] = str(home)
+    return subprocess.run([str(BIN), *args], capture_output=True, text=True, timeout=600, check=False,
+                          env=env)
 
 
 @pytest.fixture(scope="module")
@@ -41,9 +53,10 @@ def small_inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return inbox
 
 
-def test_run_writes_a_valid_report_per_application(small_inbox: Path, tmp_path: Path) -> None:
+def test_run_writes_a_valid_report_per_application(small_inbox: Path, tmp_path: Path,
+                                                   prefect_api: str) -> None:
     out = tmp_path / "out"
-    result = _run("run", str(small_inbox), "--out", str(out), "--as-of", "2025-07-31")
+    result = _run("run", str(small_inbox), "--out", str(out), "--as-of", "2025-07-31", api=prefect_api)
     assert result.returncode == 0, result.stderr
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     for app_id, status in (("APP-T-0001", "flagged"), ("APP-T-0002", "error")):
@@ -68,6 +81,65 @@ def test_run_writes_a_valid_report_per_application(small_inbox: Path, tmp_path: 
     for name in ("index.html", "summary.csv", "findings.csv", "APP-T-0001/report.html"):
         assert (out / name).is_file(), name
     assert "汇总页" in result.stdout
+    assert f"使用 Prefect 服务器 {prefect_api}" in result.stdout
+    # progress: one line per application, nothing per file
+    assert "[1/2] APP-T-0001" in result.stderr and "[2/2] APP-T-0002" in result.stderr
+    assert "read APP-T-0001/" not in result.stderr
+
+
+@pytest.mark.slow
+def test_run_works_without_a_prefect_server(small_inbox: Path, tmp_path: Path) -> None:
+    """Prefect's local mode on a fresh home: a temporary server, started and stopped."""
+    out = tmp_path / "out"
+    result = _run("check", str(small_inbox / "APP-T-0001"), "--out", str(out), "--as-of", "2025-07-31",
+                  home=tmp_path / "fresh-prefect-home")
+    assert result.returncode == 0, result.stderr
+    assert "本地模式" in result.stdout
+    assert json.loads((out / "APP-T-0001" / "report.json").read_text(encoding="utf-8"))["status"] == "flagged"
+    assert (out / "index.html").is_file()
+
+
+def test_a_batch_that_cannot_run_exits_1(small_inbox: Path, tmp_path: Path) -> None:
+    result = _run("run", str(small_inbox), "--out", str(tmp_path / "o"), api="http://127.0.0.1:9/api")
+    assert result.returncode == 1
+    assert "批处理未能完成" in result.stderr
+
+
+def test_serve_without_a_server_says_how_to_start_one(small_inbox: Path, tmp_path: Path) -> None:
+    result = _run("serve", str(small_inbox), "--out", str(tmp_path / "o"))
+    assert result.returncode == 1
+    assert "prefect server start" in result.stderr and "PREFECT_API_URL" in result.stderr
+
+
+def test_serve_registers_the_nightly_deployment_with_its_schedule(small_inbox: Path, tmp_path: Path,
+                                                                  prefect_api: str) -> None:
+    from prefect.client.orchestration import get_client
+
+    env = {**os.environ, "PREFECT_API_URL": prefect_api}
+    out = tmp_path / "o"
+    proc = subprocess.Popen([str(BIN), "serve", str(small_inbox), "--out", str(out), "--cron", "0 2 * * *"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deployment = None
+    try:
+        deadline = time.monotonic() + 120
+        with get_client(sync_client=True) as client:
+            while deployment is None and time.monotonic() < deadline and proc.poll() is None:
+                try:
+                    deployment = client.read_deployment_by_name("voucher-check-batch/nightly")
+                except Exception:
+                    time.sleep(1)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            stdout, stderr = proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            stdout, stderr = proc.communicate()
+    assert deployment is not None, stdout + stderr
+    assert [s.schedule.cron for s in deployment.schedules] == ["0 2 * * *"]  # type: ignore[union-attr]
+    assert deployment.parameters["inbox"] == str(small_inbox.resolve())
+    assert deployment.parameters["out"] == str(out.resolve())
+    assert "as_of" not in deployment.parameters  # each night checks as of that day
 
 
 def test_bad_arguments_exit_2(small_inbox: Path, tmp_path: Path) -> None:
@@ -77,6 +149,11 @@ def test_bad_arguments_exit_2(small_inbox: Path, tmp_path: Path) -> None:
     blocked.write_text("not a folder")
     assert _run("run", str(small_inbox), "--out", str(blocked / "sub")).returncode == 2
     assert _run("run", str(small_inbox), "--out", str(tmp_path / "o"), "--as-of", "yesterday").returncode == 2
+    assert _run("run", str(small_inbox), "--out", str(tmp_path / "o"), "--workers", "0").returncode == 2
+    bad_rules = tmp_path / "rules.yaml"
+    bad_rules.write_text("subsidy: {rate: 2}", encoding="utf-8")
+    result = _run("--rules", str(bad_rules), "run", str(small_inbox), "--out", str(tmp_path / "o"))
+    assert result.returncode == 2 and "rules" in result.stderr.lower()
     assert _run().returncode == 2
 
 

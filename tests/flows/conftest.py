@@ -1,0 +1,48 @@
+"""The flow tests' Prefect: one test harness (a real server on a temporary database) for the
+session, started only when a flow test asks for it."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.sample_docs.corpus import INBOX, truths
+
+HARNESS_STARTUP_SECONDS = 180
+"""The harness took 17–20 s to start on a 2-core machine, past its 30 s default under load."""
+
+
+@pytest.fixture(scope="session")
+def prefect_api() -> Iterator[str]:
+    """The API URL of a Prefect server on a temporary database, for the whole session."""
+    from prefect.settings import PREFECT_API_URL
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=HARNESS_STARTUP_SECONDS):
+        yield str(PREFECT_API_URL.value())
+
+
+@pytest.fixture(scope="session")
+def flow_inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Three applications: the text-layer files and one scan of a clean corpus application;
+    a .zip upload that is not a zip; one whose application.yaml is unusable."""
+    truth = next(t for t in truths() if t["clean"] and not t["zipped"])
+    source = INBOX / truth["application_id"]
+    inbox = tmp_path_factory.mktemp("flow-inbox")
+    good = inbox / "APP-F-0001"
+    good.mkdir()
+    scan = next(n for n, f in truth["files"].items() if f["scan"] in ("jpg", "png"))
+    for name, f in truth["files"].items():
+        if f["scan"] is None or name == scan:
+            shutil.copy(source / name, good / name)
+    manifest = (source / "application.yaml").read_text(encoding="utf-8")
+    (good / "application.yaml").write_text(manifest.replace(truth["application_id"], "APP-F-0001"),
+                                           encoding="utf-8")
+    (inbox / "APP-F-0002.zip").write_bytes(b"PK\x03\x04 this upload was cut off")
+    bad = inbox / "APP-F-0003"
+    bad.mkdir()
+    (bad / "application.yaml").write_text("direction: [", encoding="utf-8")
+    return inbox

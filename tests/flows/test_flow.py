@@ -1,0 +1,159 @@
+"""The batch flow, run for real under Prefect's test harness: threads, then a local Dask
+cluster of separate processes; a broken application does not stop the batch; a second run
+does no OCR; artifacts and logs reach the server."""
+
+from __future__ import annotations
+
+import ast
+import json
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from pipeline.export_schema import SCHEMA_PATH
+from pipeline.model import Report
+from tests.conftest import ROOT
+
+AS_OF = date(2025, 7, 31)
+EXPECTED_STATUS = {"APP-F-0001": "flagged", "APP-F-0002": "error", "APP-F-0003": "error"}
+
+
+def _run(inbox: Path, out: Path, runner: Any) -> Any:
+    """The flow's final state, the heartbeat off as the command line runs it."""
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    from flows.batch import nightly_batch
+
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        return nightly_batch.with_options(task_runner=runner)(
+            inbox=str(inbox), out=str(out), as_of=AS_OF, workers=2, return_state=True)
+
+
+def _reports(out: Path) -> dict[str, dict[str, Any]]:
+    """report.json of every application, without the time it was checked."""
+    reports = {}
+    for path in sorted(out.glob("*/report.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data.pop("checked_at")
+        reports[path.parent.name] = data
+    return reports
+
+
+@pytest.fixture(scope="module")
+def thread_run(prefect_api: str, flow_inbox: Path,
+               tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, dict[str, Any], Path]:
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    out = tmp_path_factory.mktemp("flow-out")
+    state = _run(flow_inbox, out, ThreadPoolTaskRunner(max_workers=2))
+    return state, state.result(), out
+
+
+def test_the_batch_finishes_though_one_application_cannot_be_opened(
+        thread_run: tuple[Any, dict[str, Any], Path]) -> None:
+    state, result, out = thread_run
+    assert state.is_completed()
+    assert result["applications"] == 3
+    assert (result["pass"], result["flagged"], result["error"]) == (0, 1, 2)
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    for app_id, status in EXPECTED_STATUS.items():
+        data = json.loads((out / app_id / "report.json").read_text(encoding="utf-8"))
+        jsonschema.validate(data, schema)
+        assert data["status"] == status, app_id
+        assert (out / app_id / "report.html").is_file()
+    broken = Report.model_validate_json((out / "APP-F-0002" / "report.json").read_text(encoding="utf-8"))
+    assert [f.code.value for f in broken.findings] == ["DOC_UNREADABLE"]
+    assert "BadZipFile" in broken.findings[0].message
+    good = Report.model_validate_json((out / "APP-F-0001" / "report.json").read_text(encoding="utf-8"))
+    assert good.subsidy is not None
+    assert any(d.read_by is not None and d.read_by.value == "ocr" for d in good.documents)
+    for name in ("index.html", "summary.csv", "findings.csv"):
+        assert (out / name).is_file()
+    summary = (out / "summary.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert [line.split(",")[0] for line in summary[1:]] == sorted(EXPECTED_STATUS)
+    assert result["files_read"] == len(good.documents)
+    assert result["ocr_pages"] >= 1
+    assert not list(out.rglob(".tmp-*"))
+
+
+def test_each_application_publishes_its_summary_and_a_link_to_its_report(
+        thread_run: tuple[Any, dict[str, Any], Path]) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey, LogFilter, LogFilterFlowRunId
+
+    from flows.batch import artifact_key
+
+    state, _, out = thread_run
+    keys = [artifact_key(a) for a in EXPECTED_STATUS]
+    assert keys[0] == "report-app-f-0001"
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(
+            key=ArtifactFilterKey(any_=[*keys, *(f"{k}-link" for k in keys), "voucher-check-batch"])))
+        logs = client.read_logs(log_filter=LogFilter(
+            flow_run_id=LogFilterFlowRunId(any_=[state.state_details.flow_run_id])))
+    by_key = {a.key: a for a in artifacts}
+    assert set(by_key) >= {*keys, *(f"{k}-link" for k in keys), "voucher-check-batch"}
+    assert "需复核" in str(by_key["report-app-f-0001"].data)
+    assert "无法核查" in str(by_key["report-app-f-0002"].data)
+    link = str(by_key["report-app-f-0001-link"].data)
+    assert link.endswith("APP-F-0001/report.html)") or "APP-F-0001/report.html" in link
+    assert (out / "APP-F-0001" / "report.html").resolve().as_uri() in link
+    messages = [log.message for log in logs]
+    assert any("[1/2] APP-F-0001" in m for m in messages), messages
+    assert any("APP-F-0002" in m and "无法核查" in m for m in messages)
+
+
+def test_a_second_run_reads_nothing_again_and_gives_the_same_reports(
+        prefect_api: str, flow_inbox: Path, thread_run: tuple[Any, dict[str, Any], Path]) -> None:
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    _, first, out = thread_run
+    before = _reports(out)
+    state = _run(flow_inbox, out, ThreadPoolTaskRunner(max_workers=2))
+    second = state.result()
+    assert (second["files_read"], second["ocr_pages"]) == (0, 0)
+    assert first["ocr_pages"] > 0
+    assert _reports(out) == before
+
+
+@pytest.fixture(scope="module")
+def dask_cluster() -> Iterator[str]:
+    """A local Dask cluster of two separate worker processes."""
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                      silence_logs=40) as cluster:
+        yield cluster.scheduler_address
+
+
+@pytest.mark.slow
+def test_the_dask_path_gives_the_same_reports(
+        prefect_api: str, flow_inbox: Path, dask_cluster: str, tmp_path: Path,
+        thread_run: tuple[Any, dict[str, Any], Path]) -> None:
+    from flows.batch import task_runner
+
+    state = _run(flow_inbox, tmp_path / "out", task_runner(2, dask_cluster))
+    result = state.result()
+    assert state.is_completed()
+    assert result["ocr_pages"] >= 1  # read afresh, on the cluster: its own cache folder
+    assert _reports(tmp_path / "out") == _reports(thread_run[2])
+
+
+def test_nothing_below_flows_imports_prefect() -> None:
+    """The pipeline, the extractors and the checks stay plain Python."""
+    offenders = []
+    for package in ("pipeline", "extractors", "validators"):
+        for path in (ROOT / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = []
+                if isinstance(node, ast.Import):
+                    names = [a.name for a in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.module:
+                    names = [node.module]
+                offenders += [f"{path.relative_to(ROOT)}: {n}" for n in names
+                              if n.split(".")[0] in ("prefect", "prefect_dask", "flows")]
+    assert offenders == []
