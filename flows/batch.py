@@ -145,7 +145,8 @@ def check_across(checked: list[Checked]) -> dict[str, list[Draft]]:
     return check_batch([c.ctx for c in checked])
 
 
-@task(name="write-report", retries=1, retry_condition_fn=transient, cache_policy=NO_CACHE, task_run_name="report {checked.ctx.app_id}")
+@task(name="write-report", retries=1, retry_condition_fn=transient, cache_policy=NO_CACHE,
+      task_run_name="report {checked.ctx.app_id}")
 def write_report(checked: Checked, drafts: list[Draft] | None, out: Path,
                  low_confidence: float) -> Application:
     """Every rule run on one application; its report.json, report.html and crops written and

@@ -195,13 +195,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
                  "再设置 PREFECT_API_URL=http://127.0.0.1:4200/api 后重试（见 README）。")
         return EXIT_FAILED
     prefect_defaults(args.verbose)
+    from prefect.schedules import Cron
+
     from flows.batch import nightly_batch, task_runner
 
     workers = args.workers or os.cpu_count() or 1
     batch = nightly_batch.with_options(task_runner=task_runner(workers, args.dask_address))
+    try:
+        schedule = Cron(args.cron, timezone=str(TZ))
+    except ValueError as exc:
+        raise UsageError(f"--cron 不是有效的 cron 表达式: {args.cron!r} ({exc})") from None
     say(f"按计划 “{args.cron}” 核查 {inbox}，输出到 {out}；{where_prefect()}。按 Ctrl+C 停止。")
     try:
-        batch.serve(name=DEPLOYMENT, cron=args.cron, parameters=serve_parameters(args, inbox, out, workers),
+        batch.serve(name=DEPLOYMENT, schedule=schedule,
+                    parameters=serve_parameters(args, inbox, out, workers),
                     description=f"每晚核查 {inbox}", tags=["voucher-check"], pause_on_shutdown=True)
     except Exception as exc:
         complain(f"无法提供计划任务：{type(exc).__name__}: {exc}")

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
-
 import tempfile
+from pathlib import Path
 
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")

@@ -111,6 +111,12 @@ def test_serve_without_a_server_says_how_to_start_one(small_inbox: Path, tmp_pat
     assert "prefect server start" in result.stderr and "PREFECT_API_URL" in result.stderr
 
 
+def test_serve_refuses_a_bad_cron(small_inbox: Path, tmp_path: Path, prefect_api: str) -> None:
+    result = _run("serve", str(small_inbox), "--out", str(tmp_path / "o"), "--cron", "every night",
+                  api=prefect_api)
+    assert result.returncode == 2 and "cron" in result.stderr
+
+
 def test_serve_registers_the_nightly_deployment_with_its_schedule(small_inbox: Path, tmp_path: Path,
                                                                   prefect_api: str) -> None:
     from prefect.client.orchestration import get_client
@@ -137,6 +143,7 @@ def test_serve_registers_the_nightly_deployment_with_its_schedule(small_inbox: P
             stdout, stderr = proc.communicate()
     assert deployment is not None, stdout + stderr
     assert [s.schedule.cron for s in deployment.schedules] == ["0 2 * * *"]  # type: ignore[union-attr]
+    assert deployment.schedules[0].schedule.timezone == "Asia/Shanghai"  # type: ignore[union-attr]
     assert deployment.parameters["inbox"] == str(small_inbox.resolve())
     assert deployment.parameters["out"] == str(out.resolve())
     assert "as_of" not in deployment.parameters  # each night checks as of that day

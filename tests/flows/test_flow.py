@@ -83,7 +83,12 @@ def test_the_batch_finishes_though_one_application_cannot_be_opened(
 def test_each_application_publishes_its_summary_and_a_link_to_its_report(
         thread_run: tuple[Any, dict[str, Any], Path]) -> None:
     from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey, LogFilter, LogFilterFlowRunId
+    from prefect.client.schemas.filters import (
+        ArtifactFilter,
+        ArtifactFilterKey,
+        LogFilter,
+        LogFilterFlowRunId,
+    )
 
     from flows.batch import artifact_key
 
