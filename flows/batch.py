@@ -11,8 +11,8 @@ Only this package imports Prefect: ``pipeline``, ``extractors`` and ``validators
 Python, and every task here is a thin call into them.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: a deployment loads this file by path and
+# Prefect validates the flow's parameters against their annotations, which must be real types.
 import os
 import threading
 import time
@@ -28,6 +28,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from flows import DASK_ADDRESS_ENV
 from pipeline.application import (
     AppInput,
     Checked,
@@ -230,8 +231,18 @@ class BatchResult:
         return sum(r.status.value == status for r in self.reports)
 
 
+def task_runner(workers: int | None = None, dask_address: str | None = None) -> Any:
+    """Threads sized by ``workers`` (default: the number of cores) here, or the Dask cluster
+    at ``dask_address``."""
+    if dask_address:
+        from prefect_dask import DaskTaskRunner
+
+        return DaskTaskRunner(address=dask_address)
+    return ThreadPoolTaskRunner(max_workers=workers or os.cpu_count() or 1)
+
+
 @flow(name="voucher-check-batch", description="算力券申报材料核查：一个收件目录的全部申报",
-      validate_parameters=True)
+      validate_parameters=True, task_runner=task_runner(None, os.environ.get(DASK_ADDRESS_ENV)))
 def nightly_batch(inbox: str, out: str, as_of: date | None = None, rules_file: str | None = None,
                   workers: int | None = None, only: list[str] | None = None,
                   cache: str | None = None) -> dict[str, Any]:
@@ -311,13 +322,4 @@ def run_batch(inbox: Path, out: Path, as_of: date, rules: Rules, workers: int,
     logger.info("完成：%d 份申报，通过 %d，需复核 %d，无法核查 %d，用时 %.0f 秒", len(reports),
                 counts["pass"], counts["flagged"], counts["error"], seconds)
     return BatchResult(index, reports, seconds, files_read, ocr_pages)
-
-
-def task_runner(workers: int, dask_address: str | None = None) -> Any:
-    """Threads sized by ``workers`` here, or the Dask cluster at ``dask_address``."""
-    if dask_address:
-        from prefect_dask import DaskTaskRunner
-
-        return DaskTaskRunner(address=dask_address)
-    return ThreadPoolTaskRunner(max_workers=workers)
 

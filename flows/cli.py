@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flows import DASK_ADDRESS_ENV
 from pipeline.model import FindingCode
 from pipeline.rules import DEFAULT_RULES, RULES_ENV, Rules, RulesError, load_rules
 
@@ -195,6 +196,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
                  "再设置 PREFECT_API_URL=http://127.0.0.1:4200/api 后重试（见 README）。")
         return EXIT_FAILED
     prefect_defaults(args.verbose)
+    if args.dask_address:
+        os.environ[DASK_ADDRESS_ENV] = args.dask_address  # read by the processes of its runs
     from prefect.schedules import Cron
 
     from flows.batch import nightly_batch, task_runner

@@ -90,6 +90,10 @@ class Reader:
         self.cache = cache
         self.engine_name = engine_name or rules.reading.ocr_engine
         self.settings = settings or ReadSettings.from_rules(rules.reading, rules.limits)
+        if pool is not None and pool.engine_name != self.engine_name:
+            raise ValueError(f"the pool reads with {pool.engine_name!r}, the reader with "
+                             f"{self.engine_name!r}: the cache would file one engine's results "
+                             "under the other's name")
         self.pool = pool
         self._engine: OcrEngine | None = None
 

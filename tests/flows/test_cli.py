@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -120,12 +121,14 @@ def test_serve_refuses_a_bad_cron(small_inbox: Path, tmp_path: Path, prefect_api
 def test_serve_registers_the_nightly_deployment_with_its_schedule(small_inbox: Path, tmp_path: Path,
                                                                   prefect_api: str) -> None:
     from prefect.client.orchestration import get_client
+    from prefect.deployments import run_deployment
 
-    env = {**os.environ, "PREFECT_API_URL": prefect_api}
+    env = {**os.environ, "PREFECT_API_URL": prefect_api, "PREFECT_RUNNER_POLL_FREQUENCY": "1"}
     out = tmp_path / "o"
     proc = subprocess.Popen([str(BIN), "serve", str(small_inbox), "--out", str(out), "--cron", "0 2 * * *"],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deployment = None
+    run: Any = None
     try:
         deadline = time.monotonic() + 120
         with get_client(sync_client=True) as client:
@@ -134,6 +137,9 @@ def test_serve_registers_the_nightly_deployment_with_its_schedule(small_inbox: P
                     deployment = client.read_deployment_by_name("voucher-check-batch/nightly")
                 except Exception:
                     time.sleep(1)
+        # a run of the deployment, as the schedule would start it, picked up by serve
+        run = run_deployment("voucher-check-batch/nightly", parameters={"as_of": "2025-07-31"},
+                             timeout=300) if deployment is not None else None
     finally:
         proc.send_signal(signal.SIGINT)
         try:
@@ -147,6 +153,10 @@ def test_serve_registers_the_nightly_deployment_with_its_schedule(small_inbox: P
     assert deployment.parameters["inbox"] == str(small_inbox.resolve())
     assert deployment.parameters["out"] == str(out.resolve())
     assert "as_of" not in deployment.parameters  # each night checks as of that day
+    assert run is not None and run.state is not None and run.state.is_completed(), stdout + stderr
+    report = json.loads((out / "APP-T-0001" / "report.json").read_text(encoding="utf-8"))
+    assert report["as_of"] == "2025-07-31"
+    assert (out / "index.html").is_file()
 
 
 def test_bad_arguments_exit_2(small_inbox: Path, tmp_path: Path) -> None:

@@ -126,6 +126,7 @@ def test_pool_read_matches_the_in_process_read(pick: Callable[[], Picked], sourc
     assert not expected.errors and expected.pages
     assert all(p.source is source for p in expected.pages)
     assert any(p.words for p in expected.pages)
+    assert expected.seals  # both picks carry seals, so comparing them means something
 
     upload = take_in(name, data, rules.limits)
     doc, complete = pool.read(upload, settings)
@@ -189,8 +190,20 @@ def _entries(folder: Path) -> list[Path]:
     return sorted(folder.rglob("*.json"))
 
 
+def test_timed_out_read_leaves_no_cache_entry(slow_pool: ReadPool, rules: Rules,
+                                              tmp_path: Path) -> None:
+    name, data = _largest_scan()
+    cache = ReadCache(tmp_path)
+    for _ in range(2):  # the second read is not served a cached timeout either
+        doc = Reader(rules, cache=cache, pool=slow_pool).read(name, data)
+        _assert_timed_out(doc)
+        assert doc.from_cache is False
+        assert _entries(tmp_path) == []
+    assert cache.hits == 0
+
+
 @pytest.mark.slow  # OCRs the largest scan for real, once
-def test_timed_out_read_is_not_cached(slow_pool: ReadPool, pool: ReadPool, rules: Rules,
+def test_timed_out_read_is_read_afresh_later(slow_pool: ReadPool, pool: ReadPool, rules: Rules,
                                       tmp_path: Path) -> None:
     name, data = _largest_scan()
     cache = ReadCache(tmp_path)
@@ -214,7 +227,8 @@ def test_timed_out_read_is_not_cached(slow_pool: ReadPool, pool: ReadPool, rules
 # --- unreadable uploads and set-up ----------------------------------------------------------
 
 
-@pytest.mark.parametrize("data, error", [(b"", "文件为空"), (b"\x00\x01garbage bytes" * 40, "无法识别的文件格式")],
+@pytest.mark.parametrize("data, error", [(b"", "文件为空"),
+                                         (b"\x00\x01garbage bytes" * 40, "无法识别的文件格式")],
                          ids=["empty", "garbage"])
 def test_unreadable_upload_never_goes_to_the_pool(data: bytes, error: str, rules: Rules,
                                                   tmp_path: Path) -> None:
