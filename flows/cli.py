@@ -62,7 +62,7 @@ def _workers(text: str) -> int:
     return value
 
 
-def output_folder(out: Path) -> Path:
+def output_folder(out: Path, what: str = "输出目录") -> Path:
     """``out`` created and writable."""
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -70,7 +70,7 @@ def output_folder(out: Path) -> Path:
         probe.write_bytes(b"")
         probe.unlink()
     except OSError as exc:
-        raise UsageError(f"输出目录不可写: {out} ({exc.strerror})") from None
+        raise UsageError(f"{what}不可写: {out} ({exc.strerror})") from None
     return out.resolve()
 
 
@@ -105,6 +105,13 @@ def prefect_defaults(verbose: bool) -> None:
             os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "CRITICAL")
 
 
+def cache_folder(args: argparse.Namespace) -> str | None:
+    """The read cache folder asked for, created and writable (None: the flow's default)."""
+    if not getattr(args, "cache", None):
+        return None
+    return str(output_folder(Path(args.cache), "读取缓存目录"))
+
+
 def where_prefect() -> str:
     url = os.environ.get("PREFECT_API_URL")
     if url:
@@ -114,6 +121,7 @@ def where_prefect() -> str:
 
 def run_flow(args: argparse.Namespace, inbox: Path, out: Path, only: list[str] | None = None) -> int:
     """One run of the batch flow; prints the one-screen summary."""
+    cache = cache_folder(args)
     prefect_defaults(args.verbose)
     say(where_prefect())
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
@@ -126,7 +134,8 @@ def run_flow(args: argparse.Namespace, inbox: Path, out: Path, only: list[str] |
         # The heartbeat thread costs ~1 s per flow run; a one-off run has no worker to watch it.
         with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
             result: dict[str, Any] = batch(inbox=str(inbox), out=str(out), as_of=args.as_of,
-                                           rules_file=args.rules, workers=workers, only=only)
+                                           rules_file=args.rules, workers=workers, only=only,
+                                           cache=cache)
     except Exception as exc:
         complain(f"批处理未能完成：{type(exc).__name__}: {exc}")
         return EXIT_FAILED
@@ -191,6 +200,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     inbox = inbox_folder(Path(args.inbox))
     out = output_folder(Path(args.out))
     rules_of(args.rules)
+    cache_folder(args)
     if not os.environ.get("PREFECT_API_URL"):
         complain("serve 需要一个持续运行的 Prefect 服务器。先在另一个终端运行 `prefect server start`，"
                  "再设置 PREFECT_API_URL=http://127.0.0.1:4200/api 后重试（见 README）。")
@@ -221,7 +231,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def serve_parameters(args: argparse.Namespace, inbox: Path, out: Path, workers: int) -> dict[str, Any]:
     """The deployment's parameters: everything but the date, which is each run's today."""
-    return {"inbox": str(inbox), "out": str(out), "rules_file": args.rules, "workers": workers}
+    return {"inbox": str(inbox), "out": str(out), "rules_file": args.rules, "workers": workers,
+            "cache": cache_folder(args)}
 
 
 # --- the parser -----------------------------------------------------------------------------
@@ -247,6 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="files read at once (default: the number of cores)")
         p.add_argument("--dask-address", default=None,
                        help="read and check on the Dask cluster at this scheduler address (tcp://host:8786)")
+        p.add_argument("--cache", default=None, help="read cache folder (default: OUT/.cache/read)")
 
     rules = sub.add_parser("rules", help="list every check and the rules file in force")
     rules.set_defaults(func=cmd_rules)
@@ -266,6 +278,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=_workers, default=None,
                        help="files read at once (default: the number of cores)")
     serve.add_argument("--dask-address", default=None, help="run the batch's tasks on this Dask cluster")
+    serve.add_argument("--cache", default=None, help="read cache folder (default: OUT/.cache/read)")
     serve.set_defaults(func=cmd_serve)
     demo = sub.add_parser("demo", help="check the bundled sample applications (sample_docs/)")
     batch_options(demo, out_default="out/demo")

@@ -57,8 +57,10 @@ def small_inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_run_writes_a_valid_report_per_application(small_inbox: Path, tmp_path: Path,
                                                    prefect_api: str) -> None:
     out = tmp_path / "out"
-    result = _run("run", str(small_inbox), "--out", str(out), "--as-of", "2025-07-31", api=prefect_api)
+    result = _run("run", str(small_inbox), "--out", str(out), "--as-of", "2025-07-31", "--cache",
+                  str(tmp_path / "cache"), api=prefect_api)
     assert result.returncode == 0, result.stderr
+    assert list((tmp_path / "cache").rglob("*.json")) and not (out / ".cache").exists()
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     for app_id, status in (("APP-T-0001", "flagged"), ("APP-T-0002", "error")):
         data = json.loads((out / app_id / "report.json").read_text(encoding="utf-8"))
@@ -167,6 +169,8 @@ def test_bad_arguments_exit_2(small_inbox: Path, tmp_path: Path) -> None:
     assert _run("run", str(small_inbox), "--out", str(blocked / "sub")).returncode == 2
     assert _run("run", str(small_inbox), "--out", str(tmp_path / "o"), "--as-of", "yesterday").returncode == 2
     assert _run("run", str(small_inbox), "--out", str(tmp_path / "o"), "--workers", "0").returncode == 2
+    result = _run("run", str(small_inbox), "--out", str(tmp_path / "o"), "--cache", str(blocked / "c"))
+    assert result.returncode == 2 and "读取缓存目录不可写" in result.stderr
     bad_rules = tmp_path / "rules.yaml"
     bad_rules.write_text("subsidy: {rate: 2}", encoding="utf-8")
     result = _run("--rules", str(bad_rules), "run", str(small_inbox), "--out", str(tmp_path / "o"))
