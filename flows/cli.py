@@ -245,6 +245,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--rules", help="rules file to use instead of the bundled one")
     parser.add_argument("-v", "--verbose", action="store_true", help="log every task run (every file read)")
+    # the same two options after the command name too (voucher-check run INBOX --out OUT -v)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--rules", default=argparse.SUPPRESS,
+                        help="rules file to use instead of the bundled one")
+    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                        help="log every task run (every file read)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def batch_options(p: argparse.ArgumentParser, out_default: str | None = None) -> None:
@@ -260,18 +266,19 @@ def build_parser() -> argparse.ArgumentParser:
                        help="read and check on the Dask cluster at this scheduler address (tcp://host:8786)")
         p.add_argument("--cache", default=None, help="read cache folder (default: OUT/.cache/read)")
 
-    rules = sub.add_parser("rules", help="list every check and the rules file in force")
+    rules = sub.add_parser("rules", parents=[common], help="list every check and the rules file in force")
     rules.set_defaults(func=cmd_rules)
-    run = sub.add_parser("run", help="check every application of an inbox")
-    run.add_argument("inbox")
+    run = sub.add_parser("run", parents=[common], help="check every application of an inbox")
+    run.add_argument("inbox", help="the inbox: one folder or .zip per application")
     batch_options(run)
     run.set_defaults(func=cmd_run)
-    check = sub.add_parser("check", help="check one application folder or .zip")
-    check.add_argument("app_dir")
+    check = sub.add_parser("check", parents=[common], help="check one application folder or .zip")
+    check.add_argument("app_dir", help="one application's folder or .zip")
     batch_options(check)
     check.set_defaults(func=cmd_check)
-    serve = sub.add_parser("serve", help="serve the nightly batch as a Prefect deployment on a schedule")
-    serve.add_argument("inbox")
+    serve = sub.add_parser("serve", parents=[common],
+                           help="serve the nightly batch as a Prefect deployment on a schedule")
+    serve.add_argument("inbox", help="the inbox: one folder or .zip per application")
     serve.add_argument("--out", required=True, help="output folder")
     serve.add_argument("--cron", default="0 2 * * *",
                        help='when to run, in cron syntax (default: "0 2 * * *")')
@@ -280,7 +287,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--dask-address", default=None, help="run the batch's tasks on this Dask cluster")
     serve.add_argument("--cache", default=None, help="read cache folder (default: OUT/.cache/read)")
     serve.set_defaults(func=cmd_serve)
-    demo = sub.add_parser("demo", help="check the bundled sample applications (sample_docs/)")
+    demo = sub.add_parser("demo", parents=[common],
+                          help="check the bundled sample applications (sample_docs/)")
     batch_options(demo, out_default="out/demo")
     demo.set_defaults(func=cmd_demo)
     return parser

@@ -11,6 +11,7 @@ from pathlib import Path, PurePosixPath
 from zoneinfo import ZoneInfo
 
 from extractors.classify import classify
+from extractors.common import rules_in_force
 from extractors.layout import DocText
 from extractors.markings import find_markings
 from extractors.registry import extract_fields
@@ -129,7 +130,8 @@ def document_of(read: ReadDocument, rules: Rules) -> Document:
     if read.pages and not read.errors:
         dt = DocText.from_pages(read.pages)
         doc_type = classify(read.pages).doc_type
-        fields_model, missing = extract_fields(doc_type, read.pages, dt)
+        with rules_in_force(rules):
+            fields_model, missing = extract_fields(doc_type, read.pages, dt)
         markings = find_markings(dt, rules.secrecy)
     return Document(
         file=upload.name, sha256=upload.sha256, doc_type=doc_type, pages=len(read.pages),
