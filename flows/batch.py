@@ -40,6 +40,7 @@ from pipeline.application import (
     failed_report,
     load_input,
     report_of,
+    upload_of,
 )
 from pipeline.cache import ReadCache
 from pipeline.model import Document, Report, Severity
@@ -116,8 +117,9 @@ def transient(task: Any, task_run: Any, state: Any) -> bool:
       cache_policy=NO_CACHE,
       task_run_name="load {path.name}")
 def load_application(path: Path) -> AppInput:
-    """The manifest and uploads of one application folder or zip."""
-    return load_input(path)
+    """The manifest of one application folder or zip and the names of its uploads. Their
+    bytes are read by the tasks that need them, so a large inbox is never all in memory."""
+    return load_input(path, contents=False)
 
 
 @dataclass(frozen=True)
@@ -133,10 +135,10 @@ class Read:
 @task(name="read-document", retries=2, retry_delay_seconds=2, retry_condition_fn=transient,
       cache_policy=NO_CACHE,
       task_run_name="read {app_id}/{name}")
-def read_document(job: ReadJob, app_id: str, name: str, data: bytes) -> Read:
+def read_document(job: ReadJob, path: Path, app_id: str, name: str) -> Read:
     """One upload read (or taken from the cache), typed and its fields extracted."""
     reader = reader_for(job)
-    read = reader.read(name, data)
+    read = reader.read(name, upload_of(path, name))
     return Read(document_of(read, reader.rules), read.from_cache, 0 if read.from_cache else read.ocr_pages)
 
 
@@ -148,11 +150,12 @@ def check_across(checked: list[Checked]) -> dict[str, list[Draft]]:
 
 @task(name="write-report", retries=1, retry_condition_fn=transient, cache_policy=NO_CACHE,
       task_run_name="report {checked.ctx.app_id}")
-def write_report(checked: Checked, drafts: list[Draft] | None, out: Path,
+def write_report(checked: Checked, path: Path, drafts: list[Draft] | None, out: Path,
                  low_confidence: float) -> Application:
     """Every rule run on one application; its report.json, report.html and crops written and
     published as artifacts. Returns what the batch files need (without the uploads)."""
     app = application_of(checked, report_of(checked, drafts))
+    app.files = load_input(path).files  # for the evidence crops
     write_application(app, out, low_confidence)
     publish(app.report, out)
     return Application(app.report, {}, app.applicant_name, app.applicant_uscc, app.direction,
@@ -280,16 +283,17 @@ def run_batch(inbox: Path, out: Path, as_of: date, rules: Rules, workers: int,
             except Exception as exc:
                 failed[p] = f"申报材料无法打开：{type(exc).__name__}: {exc}"
         reads: dict[Path, list[PrefectFuture[Read]]] = {
-            p: [read_document.submit(job, app.app_id, name, data)
-                for name, data in app.files.items()]
+            p: [read_document.submit(job, p, app.app_id, name) for name in app.names]
             for p, app in inputs.items()}
         checked: list[Checked] = []
+        paths_checked: list[Path] = []
         files_read = ocr_pages = 0
         for i, (p, app) in enumerate(inputs.items(), 1):
             try:
                 results = [f.result() for f in reads[p]]
                 documents = [r.document for r in results]
                 checked.append(checked_of(app, documents, rules, as_of))
+                paths_checked.append(p)
             except Exception as exc:
                 failed[p] = f"申报材料读取失败：{type(exc).__name__}: {exc}"
                 logger.error("[%d/%d] %s：无法核查（%s）", i, len(inputs), p.name, failed[p])
@@ -301,14 +305,14 @@ def run_batch(inbox: Path, out: Path, as_of: date, rules: Rules, workers: int,
                         app.app_id, len(documents), len(fresh), sum(r.ocr_pages for r in fresh),
                         time.perf_counter() - started)
         batch = check_across.submit(checked).result()
-        writes = [write_report.submit(c, batch.get(c.ctx.app_id), out, low)
-                  for c in checked]
+        writes = [write_report.submit(c, p, batch.get(c.ctx.app_id), out, low)
+                  for c, p in zip(checked, paths_checked, strict=True)]
         done: list[Application] = []
-        for c, written in zip(checked, writes, strict=True):
+        for p, written in zip(paths_checked, writes, strict=True):
             try:
                 done.append(written.result())
             except Exception as exc:
-                failed[Path(c.ctx.app_id)] = f"核查报告生成失败：{type(exc).__name__}: {exc}"
+                failed[p] = f"核查报告生成失败：{type(exc).__name__}: {exc}"
         for p, reason in failed.items():
             logger.error("%s：无法核查（%s）", p.name, reason)
             done.append(write_failed.submit(p, as_of, reason, out, low).result())

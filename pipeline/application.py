@@ -44,33 +44,56 @@ TZ = ZoneInfo("Asia/Shanghai")
 
 @dataclass
 class AppInput:
-    """What an applicant uploaded: the manifest text and the evidence files."""
+    """What an applicant uploaded: the manifest text and the evidence files (their bytes, or
+    only their names when loaded with ``contents=False``)."""
 
     app_id: str
     manifest_text: str | None
     files: dict[str, bytes]
     problems: list[str] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
 
 
-def load_input(path: Path) -> AppInput:
-    """The uploads of an application folder or ``.zip`` (read only, never modified)."""
+def _members(path: Path) -> dict[str, str]:
+    """Upload name → file name in the folder, or member name in the zip. A name that occurs
+    twice in a zip's sub-folders keeps its folder, so no upload hides another."""
     if path.is_dir():
-        files = {p.name: p.read_bytes() for p in sorted(path.iterdir())
-                 if p.is_file() and not p.name.startswith(".")}
-        manifest = files.pop(MANIFEST_NAME, None)
-        return AppInput(path.name, manifest.decode("utf-8", "replace") if manifest else None, files)
-    app_id = path.stem
+        return {p.name: p.name for p in sorted(path.iterdir()) if p.is_file() and not p.name.startswith(".")}
     with zipfile.ZipFile(path) as zf:
-        files = {}
-        for info in zf.infolist():
-            if info.is_dir():
-                continue
-            name = PurePosixPath(info.filename).name
-            if not name or name.startswith(".") or "__MACOSX" in info.filename:
-                continue
-            files[name] = zf.read(info)
-    manifest = files.pop(MANIFEST_NAME, None)
-    return AppInput(app_id, manifest.decode("utf-8", "replace") if manifest else None, files)
+        infos = [i for i in zf.infolist() if not i.is_dir() and "__MACOSX" not in i.filename
+                 and PurePosixPath(i.filename).name and not PurePosixPath(i.filename).name.startswith(".")]
+    names = [PurePosixPath(i.filename).name for i in infos]
+    return {(n if names.count(n) == 1 else i.filename): i.filename for n, i in zip(names, infos, strict=True)}
+
+
+def upload_bytes(path: Path, member: str) -> bytes:
+    """One upload of an application folder or zip, by its member name."""
+    if path.is_dir():
+        return (path / member).read_bytes()
+    with zipfile.ZipFile(path) as zf:
+        return zf.read(member)
+
+
+def load_input(path: Path, contents: bool = True) -> AppInput:
+    """The uploads of an application folder or ``.zip`` (read only, never modified)."""
+    app_id = path.name if path.is_dir() else path.stem
+    members = _members(path)
+    manifest_member = members.pop(MANIFEST_NAME, None)
+    manifest = upload_bytes(path, manifest_member) if manifest_member else None
+    files: dict[str, bytes] = {}
+    if contents and members:
+        if path.is_dir():
+            files = {name: upload_bytes(path, m) for name, m in members.items()}
+        else:
+            with zipfile.ZipFile(path) as zf:
+                files = {name: zf.read(m) for name, m in members.items()}
+    return AppInput(app_id, manifest.decode("utf-8", "replace") if manifest is not None else None, files,
+                    names=list(members))
+
+
+def upload_of(path: Path, name: str) -> bytes:
+    """The bytes of the upload called ``name`` (as ``load_input`` names it)."""
+    return upload_bytes(path, _members(path)[name])
 
 
 def applications_in(inbox: Path) -> list[Path]:

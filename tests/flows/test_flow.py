@@ -89,10 +89,12 @@ def test_each_application_publishes_its_summary_and_a_link_to_its_report(
         LogFilter,
         LogFilterFlowRunId,
     )
+    from prefect.logging.handlers import APILogWorker
 
     from flows.batch import artifact_key
 
     state, _, out = thread_run
+    APILogWorker.drain_all(timeout=30)  # the run's logs go to the server in the background
     keys = [artifact_key(a) for a in EXPECTED_STATUS]
     assert keys[0] == "report-app-f-0001"
     with get_client(sync_client=True) as client:
