@@ -46,3 +46,13 @@ def flow_inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
     bad.mkdir()
     (bad / "application.yaml").write_text("direction: [", encoding="utf-8")
     return inbox
+
+
+@pytest.fixture(scope="session")
+def dask_cluster() -> Iterator[str]:
+    """The scheduler address of a local Dask cluster of two separate worker processes."""
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                      silence_logs=40) as cluster:
+        yield cluster.scheduler_address

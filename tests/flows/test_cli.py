@@ -91,6 +91,18 @@ def test_run_writes_a_valid_report_per_application(small_inbox: Path, tmp_path: 
 
 
 @pytest.mark.slow
+def test_run_on_a_dask_cluster(small_inbox: Path, tmp_path: Path, prefect_api: str,
+                               dask_cluster: str) -> None:
+    out = tmp_path / "out"
+    result = _run("run", str(small_inbox), "--out", str(out), "--as-of", "2025-07-31",
+                  "--dask-address", dask_cluster, api=prefect_api)
+    assert result.returncode == 0, result.stderr
+    statuses = {p.parent.name: json.loads(p.read_text(encoding="utf-8"))["status"]
+                for p in out.glob("*/report.json")}
+    assert statuses == {"APP-T-0001": "flagged", "APP-T-0002": "error"}
+
+
+@pytest.mark.slow
 def test_run_works_without_a_prefect_server(small_inbox: Path, tmp_path: Path) -> None:
     """Prefect's local mode on a fresh home: a temporary server, started and stopped."""
     out = tmp_path / "out"

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import ast
 import json
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -125,16 +124,6 @@ def test_a_second_run_reads_nothing_again_and_gives_the_same_reports(
     assert (second["files_read"], second["ocr_pages"]) == (0, 0)
     assert first["ocr_pages"] > 0
     assert _reports(out) == before
-
-
-@pytest.fixture(scope="module")
-def dask_cluster() -> Iterator[str]:
-    """A local Dask cluster of two separate worker processes."""
-    from distributed import LocalCluster
-
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                      silence_logs=40) as cluster:
-        yield cluster.scheduler_address
 
 
 @pytest.mark.slow
