@@ -34,6 +34,8 @@ WORDS: dict[str, dict[str, str]] = {
     "status_words": {"pass": "通过", "flagged": "需复核", "error": "无法核查"},
     "severity_words": {"error": "错误", "warning": "警告", "info": "提示"},
     "cap_words": {"company_cap": "企业补贴上限", "total_support_share": "单合同财政支持比例上限"},
+    "direction_words": {"model_training": "大模型训练应用", "maas": "MaaS平台建设",
+                        "agent": "通用智能体研发"},
     "source_words": {"text": "文本层", "ocr": "OCR识别", "xml": "结构化XML", "ofd": "OFD"},
     "type_words": {"contract": "算力合同", "invoice": "发票", "settlement": "结算单", "payment": "付款凭证",
                    "supplier_certificate": "算力供给企业证明", "usage_statement": "算力使用情况说明",
@@ -175,7 +177,7 @@ def write_application(app: Application, out: Path, low_confidence: float) -> Non
     findings = sorted(report.findings, key=lambda f: (order[f.severity], f.finding_id))
     counts = {s.value: sum(f.severity is s for f in report.findings) for s in Severity}
     html = _environment().get_template("report.html.j2").render(
-        report=report, findings=findings, crops=crops, counts=counts, low_confidence=low_confidence)
+        report=report, app=app, findings=findings, crops=crops, counts=counts, low_confidence=low_confidence)
     write_atomic(folder / "report.html", html.encode())
 
 
@@ -219,13 +221,17 @@ def write_index(apps: list[Application], out: Path) -> Path:
                  "severity": f.severity.value, "message": f.message, "documents": ";".join(f.documents)}
                 for a in apps for f in a.report.findings]
     write_atomic(out / "findings.csv", _csv(findings, FINDING_COLUMNS))
-    listing = [{"application_id": r["application_id"], "status": r["status"], "errors": r["errors"],
+    listing = [{"application_id": r["application_id"], "applicant_name": r["applicant_name"],
+                "status": r["status"], "errors": r["errors"],
                 "warnings": r["warnings"],
                 "eligible_cost": Decimal(r["eligible_cost"]) if r["eligible_cost"] else None,
                 "subsidy": Decimal(r["subsidy"]) if r["subsidy"] else None,
                 "link": f"{r['application_id']}/report.html"} for r in rows]
     totals = {s: sum(r["status"] == s for r in rows) for s in ("pass", "flagged", "error")}
-    html = _environment().get_template("index.html.j2").render(reports=listing, totals=totals)
+    eligible = sum((x["eligible_cost"] for x in listing if x["eligible_cost"] is not None), Decimal(0))
+    subsidy = sum((x["subsidy"] for x in listing if x["subsidy"] is not None), Decimal(0))
+    html = _environment().get_template("index.html.j2").render(
+        reports=listing, totals=totals, total_eligible=eligible, total_subsidy=subsidy)
     index = out / "index.html"
     write_atomic(index, html.encode())
     return index

@@ -25,6 +25,8 @@ def test_index_links_to_a_report_that_shows_findings_evidence_and_subsidy(tmp_pa
         page = browser.new_page(viewport={"width": 1200, "height": 1400})
         page.goto(index.as_uri())
         assert page.locator("#applications tbody tr").count() == 1
+        assert "北京星河智算科技有限公司" in page.locator("#applications tbody").inner_text()
+        assert "2.00" in page.locator("#totals").inner_text()
         page.select_option("#filter", "pass")
         assert page.locator("#applications tbody tr:visible").count() == 0
         page.select_option("#filter", "")
@@ -32,6 +34,9 @@ def test_index_links_to_a_report_that_shows_findings_evidence_and_subsidy(tmp_pa
         page.wait_for_load_state()
         assert page.url.endswith("APP-X/report.html")
         assert page.locator("#verdict").inner_text() == "需复核"
+        applicant = page.locator("#applicant").inner_text()
+        assert "北京星河智算科技有限公司" in applicant and "大模型训练应用" in applicant
+        assert "96,000,000.00" in applicant
         assert page.locator("#subsidy").is_visible()
         assert page.locator("#findings .finding").count() == 1
         image = page.locator("img.evidence").first
