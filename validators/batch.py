@@ -20,7 +20,7 @@ def check_batch(contexts: list[CheckContext]) -> dict[str, list[Draft]]:
     """Drafts per application id for evidence that also appears in another application."""
     out: dict[str, list[Draft]] = defaultdict(list)
     seen_file: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    seen_invoice: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    seen_invoice: dict[tuple[str, str], list[tuple[str, str, str]]] = defaultdict(list)
     seen_contract: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
     for ctx in contexts:
         for doc in ctx.documents:
@@ -29,7 +29,7 @@ def check_batch(contexts: list[CheckContext]) -> dict[str, list[Draft]]:
         for doc in ctx.of_type(DocType.INVOICE):
             key = invoice_key(ctx, doc)
             if key is not None:
-                seen_invoice[key].append((ctx.app_id, doc.file))
+                seen_invoice[key].append((ctx.app_id, doc.file, doc.sha256))
         applicant = norm_code(ctx.manifest.applicant.uscc or "") if ctx.manifest else ""
         for no, doc in ctx.contracts.items():
             if not no.startswith("?"):  # a contract whose number could not be read matches nothing
@@ -41,8 +41,9 @@ def check_batch(contexts: list[CheckContext]) -> dict[str, list[Draft]]:
                 out[app_id].append(Draft(f"《{file}》与本批次其他申报中的文件完全相同：{'、'.join(sorted(set(others)))}",
                                          (file,)))
     for (code, number), uses in seen_invoice.items():
-        for app_id, file in uses:
-            others = sorted({a for a, _ in uses if a != app_id})
+        for app_id, file, sha in uses:
+            # the same file elsewhere is already reported above; say it once
+            others = sorted({a for a, _, other in uses if a != app_id and other != sha})
             if others:
                 which = f"代码 {code} " if code else ""
                 message = f"发票《{file}》（{which}号码 {number}）也在申报 {'、'.join(others)} 中使用"

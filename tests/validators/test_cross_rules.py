@@ -472,6 +472,15 @@ def test_batch_the_same_invoice_in_two_applications() -> None:
     assert b.app_id in drafts[a.app_id][0].message and a.app_id in drafts[b.app_id][0].message
 
 
+def test_batch_the_same_invoice_file_is_reported_once_as_the_same_file() -> None:
+    a, b = clean_app(), other_clean_app()
+    b.doc(INVOICE_2).fields["invoice_no"] = a.doc(INVOICE_1).fields["invoice_no"]
+    b.doc(INVOICE_2).sha256 = a.sha(INVOICE_1)
+    found = _batch(a, b)
+    assert [len(found[a.app_id]), len(found[b.app_id])] == [1, 1]
+    assert "完全相同" in found[a.app_id][0] and "完全相同" in found[b.app_id][0]
+
+
 def test_batch_the_same_contract_claimed_by_two_applicants() -> None:
     a, b = clean_app(), other_clean_app()
     for spec in b.docs:
