@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export DO_NOT_TRACK := 1
 export OMP_THREAD_LIMIT := 1
 
-.PHONY: setup system-packages demo test check corpus accuracy clean
+.PHONY: setup system-packages demo test check corpus accuracy bench clean
 
 setup: system-packages $(STAMP)
 
@@ -35,6 +35,9 @@ demo: setup
 
 accuracy: setup
 	$(BIN)/python -m pipeline.evaluate --matrix --write docs/accuracy.md
+
+bench: setup
+	$(BIN)/python -m flows.bench --write docs/bench.md
 
 test: setup
 	$(BIN)/python -m pytest -q

@@ -44,7 +44,13 @@ from pipeline.application import (
 )
 from pipeline.cache import ReadCache
 from pipeline.model import Document, Report, Severity
-from pipeline.outputs import Application, summary_row, write_application, write_index
+from pipeline.outputs import (
+    Application,
+    remove_stale_temporaries,
+    summary_row,
+    write_application,
+    write_index,
+)
 from pipeline.rules import Rules, load_rules
 from pipeline.workers import ReadPool, can_start_processes
 from validators.batch import check_batch
@@ -90,6 +96,14 @@ def reader_for(job: ReadJob) -> Reader:
             reader = Reader(job.rules, ReadCache(Path(job.cache)), pool=pool)
             _readers[key] = reader
         return reader
+
+
+def stop_readers_now() -> None:
+    """Stop every reading process at once, from a signal handler: no lock taken, no waiting;
+    reads in flight come back as stopped."""
+    for reader in list(_readers.values()):
+        if reader.pool is not None:
+            reader.pool.stop_now()
 
 
 def close_readers() -> None:
@@ -271,6 +285,8 @@ def run_batch(inbox: Path, out: Path, as_of: date, rules: Rules, workers: int,
     if only is not None:
         paths = [p for p in paths if p.name in only]
     logger.info("%d 份申报，输出到 %s", len(paths), out)
+    if out.is_dir() and (stale := remove_stale_temporaries(out)):
+        logger.info("已清除上次中断留下的 %d 个临时文件", stale)
     job = ReadJob(rules, str(cache or out / CACHE_FOLDER), workers)
     low = rules.reading.low_confidence
     try:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -20,7 +22,7 @@ from flows import DASK_ADDRESS_ENV
 from pipeline.model import FindingCode
 from pipeline.rules import DEFAULT_RULES, RULES_ENV, Rules, RulesError, load_rules
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 TZ = ZoneInfo("Asia/Shanghai")
 DEPLOYMENT = "nightly"
 STARTUP_TIMEOUT_SECONDS = "180"
@@ -130,6 +132,7 @@ def run_flow(args: argparse.Namespace, inbox: Path, out: Path, only: list[str] |
 
     workers = args.workers or os.cpu_count() or 1
     batch = nightly_batch.with_options(task_runner=task_runner(workers, args.dask_address))
+    stop_on_signals()
     try:
         # The heartbeat thread costs ~1 s per flow run; a one-off run has no worker to watch it.
         with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
@@ -144,6 +147,30 @@ def run_flow(args: argparse.Namespace, inbox: Path, out: Path, only: list[str] |
     say(f"新读取 {result['files_read']} 份材料（OCR {result['ocr_pages']} 页），其余取自读取缓存")
     say(f"汇总页：{result['index']}")
     return EXIT_OK
+
+
+GRACE_SECONDS = 10
+"""After Ctrl+C or SIGTERM, how long the batch may take to wind down before the process
+exits anyway (every output is written atomically, so nothing is left half-written)."""
+
+
+def stop_on_signals() -> None:
+    """Ctrl+C or SIGTERM: stop the reading processes at once, let the run wind down, and
+    exit with 130 within ``GRACE_SECONDS`` whatever happens."""
+
+    def stop(signum: int, frame: object) -> None:
+        from flows.batch import stop_readers_now
+
+        complain("收到停止信号，正在停止批处理…（已写出的报告保持完整）")
+        stop_readers_now()
+        timer = threading.Timer(GRACE_SECONDS, os._exit, (EXIT_INTERRUPTED,))
+        timer.daemon = True
+        timer.start()
+        signal.signal(signal.SIGINT, lambda *_: os._exit(EXIT_INTERRUPTED))  # a second Ctrl+C: now
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
 
 
 # --- commands -------------------------------------------------------------------------------
@@ -309,7 +336,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         complain("已中断")
-        return 130
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -69,6 +69,15 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def remove_stale_temporaries(out: Path) -> int:
+    """Delete the temporary files a killed run left in ``out`` (never a finished output);
+    returns how many."""
+    stale = [*out.glob(".tmp-*"), *out.glob("*/.tmp-*"), *out.glob("*/evidence/.tmp-*")]
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return len(stale)
+
+
 def money(value: Decimal | None) -> str:
     return "" if value is None else f"{value:,.2f}"
 

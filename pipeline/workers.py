@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
+from concurrent.futures import CancelledError
 from concurrent.futures import TimeoutError as FutureTimeout
 
-from pebble import ProcessPool
+from pebble import ProcessFuture, ProcessPool
 from pebble.common import ProcessExpired
 
 from pipeline.ingest import Upload
@@ -25,6 +27,7 @@ from pipeline.reader import ReadDocument, ReadSettings, read_upload
 
 TIMED_OUT = "读取超时：超过 {seconds} 秒仍未读完，已放弃该文件"
 CRASHED = "读取进程异常退出（{reason}），已放弃该文件"
+STOPPED = "读取被中断（批处理已停止），该文件未读完"
 
 # --- inside a worker process ----------------------------------------------------------------
 
@@ -36,6 +39,8 @@ _engine: OcrEngine | None = None
 def _start_worker(engine_name: str, threads: int | None) -> None:
     global _engine_name, _threads
     _engine_name, _threads = engine_name, threads
+    # Ctrl+C reaches the whole process group: let the caller decide, and stop the pool.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _worker_engine() -> OcrEngine:
@@ -75,6 +80,7 @@ class ReadPool:
         self.engine_name = engine_name
         self.timeout_seconds = timeout_seconds
         self._pool: ProcessPool | None = None
+        self._pending: set[ProcessFuture] = set()
         self._lock = threading.Lock()
 
     def _started(self) -> ProcessPool:
@@ -89,8 +95,10 @@ class ReadPool:
     def read(self, upload: Upload, settings: ReadSettings) -> tuple[ReadDocument, bool]:
         """The read document, and whether it is a real result (False: it timed out or its
         process died, so it must not be cached)."""
-        future = self._started().schedule(_read_in_worker, args=(upload, settings),
-                                          timeout=self.timeout_seconds)
+        pool = self._started()
+        with self._lock:
+            future = pool.schedule(_read_in_worker, args=(upload, settings), timeout=self.timeout_seconds)
+            self._pending.add(future)
         try:
             doc = future.result()
         except FutureTimeout:
@@ -98,11 +106,26 @@ class ReadPool:
             return ReadDocument(upload=upload, errors=[reason]), False
         except ProcessExpired as exc:
             return ReadDocument(upload=upload, errors=[CRASHED.format(reason=exc)]), False
+        except CancelledError:
+            return ReadDocument(upload=upload, errors=[STOPPED]), False
+        finally:
+            with self._lock:
+                self._pending.discard(future)
         doc.upload = upload
         return doc, True
 
+    def stop_now(self) -> None:
+        """Kill the processes without waiting (safe in a signal handler)."""
+        for future in list(self._pending):
+            future.cancel()
+        if self._pool is not None:
+            self._pool.stop()
+
     def close(self) -> None:
+        """Stop the processes; reads still waiting or running come back as stopped."""
         with self._lock:
+            for future in list(self._pending):
+                future.cancel()
             if self._pool is not None:
                 self._pool.stop()
                 self._pool.join()

@@ -40,10 +40,10 @@ def check_batch(contexts: list[CheckContext]) -> dict[str, list[Draft]]:
             if others:
                 out[app_id].append(Draft(f"《{file}》与本批次其他申报中的文件完全相同：{'、'.join(sorted(set(others)))}",
                                          (file,)))
-    for (code, number), uses in seen_invoice.items():
-        for app_id, file, sha in uses:
+    for (code, number), invoice_uses in seen_invoice.items():
+        for app_id, file, sha in invoice_uses:
             # the same file elsewhere is already reported above; say it once
-            others = sorted({a for a, _, other in uses if a != app_id and other != sha})
+            others = sorted({a for a, _, other in invoice_uses if a != app_id and other != sha})
             if others:
                 which = f"代码 {code} " if code else ""
                 message = f"发票《{file}》（{which}号码 {number}）也在申报 {'、'.join(others)} 中使用"

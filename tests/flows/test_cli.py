@@ -194,3 +194,30 @@ def test_rules_lists_every_code() -> None:
     result = _run("rules")
     assert result.returncode == 0
     assert "SUBSIDY_CAPPED" in result.stdout and "MANIFEST_INVALID" in result.stdout
+
+
+def test_sigterm_stops_the_batch_and_its_reading_processes(flow_inbox: Path, tmp_path: Path,
+                                                           prefect_api: str) -> None:
+    import psutil
+
+    env = {**os.environ, "PREFECT_API_URL": prefect_api}
+    command = [str(BIN), "run", str(flow_inbox), "--out", str(tmp_path / "o"), "--workers", "1"]
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        readers: list[psutil.Process] = []
+        deadline = time.monotonic() + 120
+        while not readers and time.monotonic() < deadline and proc.poll() is None:
+            readers = [c for c in psutil.Process(proc.pid).children(recursive=True)
+                       if "spawn_main" in " ".join(c.cmdline())]
+            time.sleep(0.2)
+        assert readers, "the reading processes never started"
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, stderr
+    assert "收到停止信号" in stderr
+    _, alive = psutil.wait_procs(readers, timeout=10)
+    assert alive == []
+    assert not list((tmp_path / "o").rglob(".tmp-*"))
