@@ -177,9 +177,10 @@ def write_report(checked: Checked, path: Path, drafts: list[Draft] | None, out: 
 
 
 @task(name="write-failed-report", cache_policy=NO_CACHE, task_run_name="report {path.name} (error)")
-def write_failed(path: Path, as_of: date, reason: str, out: Path, low_confidence: float) -> Application:
+def write_failed(path: Path, as_of: date, reason: str, out: Path, low_confidence: float,
+                 app_id: str | None = None) -> Application:
     """The report of an application that could not be checked at all."""
-    app = Application(failed_report(path, as_of, RuntimeError(reason)))
+    app = Application(failed_report(path, as_of, reason, app_id))
     write_application(app, out, low_confidence)
     publish(app.report, out)
     return app
@@ -303,12 +304,21 @@ def run_batch(inbox: Path, out: Path, as_of: date, rules: Rules, workers: int,
             for p, app in inputs.items()}
         checked: list[Checked] = []
         paths_checked: list[Path] = []
+        first_with_id: dict[str, Path] = {}
         files_read = ocr_pages = 0
         for i, (p, app) in enumerate(inputs.items(), 1):
             try:
                 results = [f.result() for f in reads[p]]
                 documents = [r.document for r in results]
-                checked.append(checked_of(app, documents, rules, as_of))
+                this = checked_of(app, documents, rules, as_of)
+                if this.ctx.app_id in first_with_id:
+                    owner = first_with_id[this.ctx.app_id].name
+                    failed[p] = (f"申报编号 {this.ctx.app_id} 已由《{owner}》使用，"
+                                 "本份申报未核查；请更正编号后重新提交")
+                    logger.error("[%d/%d] %s：%s", i, len(inputs), p.name, failed[p])
+                    continue
+                first_with_id[this.ctx.app_id] = p
+                checked.append(this)
                 paths_checked.append(p)
             except Exception as exc:
                 failed[p] = f"申报材料读取失败：{type(exc).__name__}: {exc}"
@@ -329,9 +339,14 @@ def run_batch(inbox: Path, out: Path, as_of: date, rules: Rules, workers: int,
                 done.append(written.result())
             except Exception as exc:
                 failed[p] = f"核查报告生成失败：{type(exc).__name__}: {exc}"
+        taken = {a.report.application_id for a in done}
         for p, reason in failed.items():
             logger.error("%s：无法核查（%s）", p.name, reason)
-            done.append(write_failed.submit(p, as_of, reason, out, low).result())
+            app_id = p.name if p.is_dir() else p.stem
+            if app_id in taken:  # never overwrite another application's report
+                app_id = p.name if p.name not in taken else f"{p.name}-{len(taken)}"
+            taken.add(app_id)
+            done.append(write_failed.submit(p, as_of, reason, out, low, app_id).result())
     finally:
         close_readers()
     done.sort(key=lambda a: a.report.application_id)

@@ -219,14 +219,14 @@ def report_of(checked: Checked, batch: list[Draft] | None = None) -> Report:
                   documents=ctx.documents, findings=findings, subsidy=subsidy)
 
 
-def failed_report(path: Path, as_of: date, exc: Exception) -> Report:
+def failed_report(path: Path, as_of: date, reason: str, app_id: str | None = None) -> Report:
     """The report of an application that could not be checked at all: status error, with
-    the reason as its one finding."""
+    the reason as its one finding. ``app_id`` defaults to the folder or zip name."""
+    app_id = app_id or (path.name if path.is_dir() else path.stem)
     code = FindingCode.DOC_UNREADABLE
-    message = f"申报材料无法读取，未能核查：{type(exc).__name__}: {exc}"
-    finding = Finding(finding_id=f"{path.stem}-F001", code=code, severity=SEVERITY[code], message=message,
-                      documents=[path.name])
-    return Report(application_id=path.stem, status=Status.ERROR, checked_at=datetime.now(TZ), as_of=as_of,
+    finding = Finding(finding_id=f"{app_id}-F001", code=code, severity=SEVERITY[code],
+                      message=f"未能核查：{reason}", documents=[path.name])
+    return Report(application_id=app_id, status=Status.ERROR, checked_at=datetime.now(TZ), as_of=as_of,
                   findings=[finding])
 
 

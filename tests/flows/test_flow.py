@@ -139,6 +139,34 @@ def test_the_dask_path_gives_the_same_reports(
     assert _reports(tmp_path / "out") == _reports(thread_run[2])
 
 
+def test_two_applications_with_one_id_never_overwrite_each_other(
+        prefect_api: str, flow_inbox: Path, tmp_path: Path) -> None:
+    import shutil
+    import zipfile
+
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    source = flow_inbox / "APP-F-0001"
+    texts = [p for p in source.iterdir() if p.suffix == ".pdf"][:2]
+    folder = inbox / "APP-F-0001"
+    folder.mkdir()
+    for path in [source / "application.yaml", *texts]:
+        shutil.copy(path, folder / path.name)
+    with zipfile.ZipFile(inbox / "APP-F-0001.zip", "w") as zf:
+        for path in [source / "application.yaml", *texts]:
+            zf.write(path, f"APP-F-0001/{path.name}")
+    out = tmp_path / "out"
+    result = _run(inbox, out, ThreadPoolTaskRunner(max_workers=2)).result()
+    assert (result["applications"], result["error"]) == (2, 1)
+    kept = json.loads((out / "APP-F-0001" / "report.json").read_text(encoding="utf-8"))
+    assert kept["status"] != "error" and len(kept["documents"]) == 2
+    second = json.loads((out / "APP-F-0001.zip" / "report.json").read_text(encoding="utf-8"))
+    assert second["status"] == "error"
+    assert "申报编号 APP-F-0001 已由《APP-F-0001》使用" in second["findings"][0]["message"]
+
+
 def test_nothing_below_flows_imports_prefect() -> None:
     """The pipeline, the extractors and the checks stay plain Python."""
     offenders = []
