@@ -1,0 +1,59 @@
+"""`voucher-check demo`, the command reviewers try first: every output of interface §3 for
+every sample application, each report valid against the schema and as the truth expects.
+The demo reads through the session's corpus read cache (filled by the accuracy tests when
+they ran first), so the sample's scans are OCR'd once per session."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from pipeline.application import Reader
+from pipeline.export_schema import SCHEMA_PATH
+from pipeline.outputs import FINDING_COLUMNS, SUMMARY_COLUMNS
+from tests.sample_docs.corpus import truths
+from tests.validators.test_corpus_checks import _compare
+
+BIN = Path(sys.executable).with_name("voucher-check")
+
+
+@pytest.mark.slow
+def test_demo_writes_every_output_for_every_sample_application(
+        tmp_path: Path, prefect_api: str, corpus_reader: Reader) -> None:
+    assert corpus_reader.cache is not None
+    expected = truths()
+    as_of = max(date.fromisoformat(t["as_of"]) for t in expected)
+    out = tmp_path / "demo"
+    env = {**os.environ, "PREFECT_API_URL": prefect_api}
+    result = subprocess.run([str(BIN), "demo", "--out", str(out), "--as-of", as_of.isoformat(),
+                             "--cache", str(corpus_reader.cache.folder)],
+                            capture_output=True, text=True, timeout=1200, check=False, env=env)
+    assert result.returncode == 0, result.stderr
+    assert f"汇总页：{out.resolve() / 'index.html'}" in result.stdout
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    problems: list[str] = []
+    for truth in expected:
+        folder = out / truth["application_id"]
+        report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+        jsonschema.validate(report, schema)
+        problems += _compare(truth, report)
+        assert (folder / "report.html").is_file()
+        if any(f["evidence"] for f in report["findings"]):
+            assert list((folder / "evidence").glob("*.png")), truth["application_id"]
+    assert not problems, "\n".join(problems)
+    with (out / "summary.csv").open(encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        assert tuple(reader.fieldnames or ()) == SUMMARY_COLUMNS
+        assert sorted(r["application_id"] for r in reader) == sorted(t["application_id"] for t in expected)
+    with (out / "findings.csv").open(encoding="utf-8-sig") as handle:
+        assert tuple(csv.DictReader(handle).fieldnames or ()) == FINDING_COLUMNS
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert all(f'{t["application_id"]}/report.html' in index for t in expected)
