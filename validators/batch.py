@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 
-from pipeline.model import DocType, FindingCode
+from pipeline.model import DocType, Document, Evidence, FindingCode
 from validators.context import CheckContext, norm_code
 from validators.ledger import invoice_key
 from validators.registry import Draft, Rule
@@ -20,8 +20,8 @@ def check_batch(contexts: list[CheckContext]) -> dict[str, list[Draft]]:
     """Drafts per application id for evidence that also appears in another application."""
     out: dict[str, list[Draft]] = defaultdict(list)
     seen_file: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    seen_invoice: dict[tuple[str, str], list[tuple[str, str, str]]] = defaultdict(list)
-    seen_contract: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    seen_invoice: dict[tuple[str, str], list[tuple[str, str, str, tuple[Evidence, ...]]]] = defaultdict(list)
+    seen_contract: dict[str, list[tuple[str, str, str, tuple[Evidence, ...]]]] = defaultdict(list)
     for ctx in contexts:
         for doc in ctx.documents:
             if doc.sha256 != EMPTY_FILE:
@@ -29,11 +29,13 @@ def check_batch(contexts: list[CheckContext]) -> dict[str, list[Draft]]:
         for doc in ctx.of_type(DocType.INVOICE):
             key = invoice_key(ctx, doc)
             if key is not None:
-                seen_invoice[key].append((ctx.app_id, doc.file, doc.sha256))
+                where = _pointing_at(ctx, doc, "invoice_no")
+                seen_invoice[key].append((ctx.app_id, doc.file, doc.sha256, where))
         applicant = norm_code(ctx.manifest.applicant.uscc or "") if ctx.manifest else ""
         for no, doc in ctx.contracts.items():
             if not no.startswith("?"):  # a contract whose number could not be read matches nothing
-                seen_contract[no].append((ctx.app_id, doc.file, applicant))
+                where = _pointing_at(ctx, doc, "contract_no")
+                seen_contract[no].append((ctx.app_id, doc.file, applicant, where))
     for uses in seen_file.values():
         for app_id, file in uses:
             others = [f"{a}《{f}》" for a, f in uses if a != app_id]
@@ -41,17 +43,23 @@ def check_batch(contexts: list[CheckContext]) -> dict[str, list[Draft]]:
                 out[app_id].append(Draft(f"《{file}》与本批次其他申报中的文件完全相同：{'、'.join(sorted(set(others)))}",
                                          (file,)))
     for (code, number), invoice_uses in seen_invoice.items():
-        for app_id, file, sha in invoice_uses:
+        for app_id, file, sha, evidence in invoice_uses:
             # the same file elsewhere is already reported above; say it once
-            others = sorted({a for a, _, other in invoice_uses if a != app_id and other != sha})
+            others = sorted({a for a, _, other, _ in invoice_uses if a != app_id and other != sha})
             if others:
                 which = f"代码 {code} " if code else ""
                 message = f"发票《{file}》（{which}号码 {number}）也在申报 {'、'.join(others)} 中使用"
-                out[app_id].append(Draft(message, (file,), observed=number))
+                out[app_id].append(Draft(message, (file,), evidence=evidence, observed=number))
     for no, claims in seen_contract.items():
-        for app_id, file, applicant in claims:
-            rivals = sorted({a for a, _, who in claims if a != app_id and who != applicant})
+        for app_id, file, applicant, evidence in claims:
+            rivals = sorted({a for a, _, who, _ in claims if a != app_id and who != applicant})
             if rivals:
                 message = f"合同《{file}》（编号 {no}）也被其他申报单位在申报 {'、'.join(rivals)} 中申报"
-                out[app_id].append(Draft(message, (file,), observed=no))
+                out[app_id].append(Draft(message, (file,), evidence=evidence, observed=no))
     return out
+
+
+def _pointing_at(ctx: CheckContext, doc: Document, name: str) -> tuple[Evidence, ...]:
+    """Where the document prints the field, for the reviewer's crop (nothing if unknown)."""
+    value = ctx.value(doc, name)
+    return (value.evidence,) if value is not None and value.bbox is not None else ()

@@ -470,6 +470,8 @@ def test_batch_the_same_invoice_in_two_applications() -> None:
     assert [(d.documents, d.observed) for d in drafts[a.app_id]] == [((INVOICE_1,), number)]
     assert [(d.documents, d.observed) for d in drafts[b.app_id]] == [((INVOICE_2,), number)]
     assert b.app_id in drafts[a.app_id][0].message and a.app_id in drafts[b.app_id][0].message
+    # each points at where its own invoice prints the number, for the reviewer's crop
+    assert [(e.file, e.field) for e in drafts[b.app_id][0].evidence] == [(INVOICE_2, "invoice_no")]
 
 
 def test_batch_the_same_invoice_file_is_reported_once_as_the_same_file() -> None:
