@@ -282,10 +282,17 @@ def run_batch(inbox: Path, out: Path, as_of: date, rules: Rules, workers: int,
     """The body of the flow; must run inside a flow run."""
     logger = get_run_logger()
     started = time.perf_counter()
-    paths = applications_in(inbox)
+    # an output or cache folder kept inside the inbox is not an application
+    own = {out.resolve(), *([cache.resolve()] if cache else [])}
+    paths = [p for p in applications_in(inbox) if p.resolve() not in own]
     if only is not None:
         paths = [p for p in paths if p.name in only]
     logger.info("%d 份申报，输出到 %s", len(paths), out)
+    chosen = {p.resolve() for p in paths} | own
+    ignored = [] if only is not None else sorted(
+        p.name for p in inbox.iterdir() if p.resolve() not in chosen and not p.name.startswith("."))
+    if ignored:
+        logger.warning("收件目录中以下文件不是申报目录或 .zip，已忽略：%s", "、".join(ignored))
     if out.is_dir() and (stale := remove_stale_temporaries(out)):
         logger.info("已清除上次中断留下的 %d 个临时文件", stale)
     job = ReadJob(rules, str(cache or out / CACHE_FOLDER), workers)

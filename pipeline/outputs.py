@@ -239,8 +239,11 @@ def write_index(apps: list[Application], out: Path) -> Path:
     totals = {s: sum(r["status"] == s for r in rows) for s in ("pass", "flagged", "error")}
     eligible = sum((x["eligible_cost"] for x in listing if x["eligible_cost"] is not None), Decimal(0))
     subsidy = sum((x["subsidy"] for x in listing if x["subsidy"] is not None), Decimal(0))
+    as_of = sorted({a.report.as_of.isoformat() for a in apps})
+    generated = max((a.report.checked_at for a in apps), default=None)
     html = _environment().get_template("index.html.j2").render(
-        reports=listing, totals=totals, total_eligible=eligible, total_subsidy=subsidy)
+        reports=listing, totals=totals, total_eligible=eligible, total_subsidy=subsidy,
+        as_of="、".join(as_of), generated=generated.strftime("%Y-%m-%d %H:%M") if generated else "")
     index = out / "index.html"
     write_atomic(index, html.encode())
     return index

@@ -167,6 +167,27 @@ def test_two_applications_with_one_id_never_overwrite_each_other(
     assert "申报编号 APP-F-0001 已由《APP-F-0001》使用" in second["findings"][0]["message"]
 
 
+def test_an_output_folder_inside_the_inbox_is_not_an_application(
+        prefect_api: str, flow_inbox: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    inbox = tmp_path / "inbox"
+    folder = inbox / "APP-F-0001"
+    folder.mkdir(parents=True)
+    source = flow_inbox / "APP-F-0001"
+    for path in [source / "application.yaml", *[p for p in source.iterdir() if p.suffix == ".pdf"][:1]]:
+        shutil.copy(path, folder / path.name)
+    (inbox / "说明.txt").write_text("not an application", encoding="utf-8")
+    out = inbox / "out"
+    for _ in range(2):  # the second run finds last night's output folder in the inbox
+        result = _run(inbox, out, ThreadPoolTaskRunner(max_workers=2)).result()
+        assert result["applications"] == 1
+    reports = sorted(p.name for p in out.iterdir() if p.is_dir() and not p.name.startswith("."))
+    assert reports == ["APP-F-0001"]
+
+
 def test_nothing_below_flows_imports_prefect() -> None:
     """The pipeline, the extractors and the checks stay plain Python."""
     offenders = []
