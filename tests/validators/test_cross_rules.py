@@ -346,6 +346,8 @@ def test_a_settlement_line_before_the_window() -> None:
     (found,) = of_code(app.context(), C.DATE_OUT_OF_WINDOW)
     assert found.documents == [SETTLEMENT_1] and "2024-05-01 至 2024-05-31" in found.message
     assert "2024-05-21" in found.message
+    # the crop shows the statement's table of lines
+    assert [(e.file, e.field) for e in found.evidence] == [(SETTLEMENT_1, "items")]
     assert codes(app.context()) == {C.DATE_OUT_OF_WINDOW}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-from pipeline.model import DocType, FindingCode
+from pipeline.model import DocType, Document, Evidence, FindingCode
 from validators.context import CheckContext
 from validators.ledger import settlement_spans
 from validators.registry import Draft, rule
@@ -16,6 +16,15 @@ def _iso(d: date) -> str:
     return d.isoformat()
 
 
+def _delivery(ctx: CheckContext, doc: Document) -> tuple[Evidence, ...]:
+    """Where a statement shows its deliveries: its table of lines, else its period."""
+    items = ctx.value(doc, "items")
+    if items is not None and items.bbox is not None:
+        return (items.evidence,)
+    return tuple(v.evidence for name in ("period_start", "period_end")
+                 if (v := ctx.value(doc, name)) is not None and v.bbox is not None)
+
+
 @rule(FindingCode.DATE_OUT_OF_WINDOW, "材料日期早于补贴期起始日或晚于申报日（该部分不计入补贴）")
 def out_of_window(ctx: CheckContext) -> Iterator[Draft]:
     w0, w1 = ctx.window
@@ -24,7 +33,7 @@ def out_of_window(ctx: CheckContext) -> Iterator[Draft]:
         for span in settlement_spans(ctx, doc):
             if span.start < w0 or span.end > w1:
                 yield Draft(f"{label(doc)}有 {_iso(span.start)} 至 {_iso(span.end)} 的交付 {yuan(span.amount)}，"
-                            f"不全在{where}内，期外部分按天数比例不计入", (doc.file,),
+                            f"不全在{where}内，期外部分按天数比例不计入", (doc.file,), _delivery(ctx, doc),
                             expected=f"{_iso(w0)}..{_iso(w1)}", observed=f"{_iso(span.start)}..{_iso(span.end)}")
     for doc_type, name, words in ((DocType.INVOICE, "issue_date", "开票日期"),
                                   (DocType.PAYMENT, "payment_date", "付款日期")):
@@ -49,6 +58,6 @@ def contract_period(ctx: CheckContext) -> Iterator[Draft]:
                 if span.start < s0.value or span.end > s1.value:
                     yield Draft(f"{label(doc)}有 {_iso(span.start)} 至 {_iso(span.end)} 的交付 {yuan(span.amount)}，"
                                 f"超出合同{label(contract)}服务期限 {_iso(s0.value)} 至 {_iso(s1.value)}",
-                                (doc.file, contract.file), (s0.evidence, s1.evidence),
+                                (doc.file, contract.file), (*_delivery(ctx, doc), s0.evidence, s1.evidence),
                                 expected=f"{_iso(s0.value)}..{_iso(s1.value)}",
                                 observed=f"{_iso(span.start)}..{_iso(span.end)}")
