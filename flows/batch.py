@@ -17,15 +17,15 @@ import os
 import threading
 import time
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
+from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows import DASK_ADDRESS_ENV
@@ -33,6 +33,7 @@ from pipeline.application import (
     AppInput,
     Checked,
     Reader,
+    app_id_of,
     application_of,
     applications_in,
     checked_of,
@@ -40,10 +41,10 @@ from pipeline.application import (
     failed_report,
     load_input,
     report_of,
-    upload_of,
+    upload_bytes,
 )
 from pipeline.cache import ReadCache
-from pipeline.model import Document, Report, Severity
+from pipeline.model import Document, Report, Severity, today
 from pipeline.outputs import (
     Application,
     remove_stale_temporaries,
@@ -56,13 +57,8 @@ from pipeline.workers import ReadPool, can_start_processes
 from validators.batch import check_batch
 from validators.registry import Draft
 
-TZ = ZoneInfo("Asia/Shanghai")
 CACHE_FOLDER = ".cache/read"
 """Where the read cache lives under the output folder unless a cache folder is given."""
-
-
-def today() -> date:
-    return datetime.now(TZ).date()
 
 
 # --- reading, in whichever process the task runner picks ----------------------------------
@@ -75,6 +71,12 @@ class ReadJob:
     rules: Rules
     cache: str
     workers: int
+    key: str = ""
+    """Which reader of a process serves this job; computed once, not per file."""
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            object.__setattr__(self, "key", f"{self.cache}|{self.workers}|{self.rules.model_dump_json()}")
 
 
 _readers: dict[str, Reader] = {}
@@ -85,16 +87,15 @@ def reader_for(job: ReadJob) -> Reader:
     """This process's reader for ``job``: reading in a pool of worker processes with the
     rules' time limit where this process may start processes, else in-process (a Dask
     worker is itself one process of a pool)."""
-    key = f"{job.cache}|{job.workers}|{job.rules.model_dump_json()}"
     with _readers_lock:
-        reader = _readers.get(key)
+        reader = _readers.get(job.key)
         if reader is None:
             pool = None
             if can_start_processes():
                 pool = ReadPool(job.workers, job.rules.reading.ocr_engine,
                                 job.rules.reading.file_timeout_seconds)
             reader = Reader(job.rules, ReadCache(Path(job.cache)), pool=pool)
-            _readers[key] = reader
+            _readers[job.key] = reader
         return reader
 
 
@@ -149,10 +150,10 @@ class Read:
 @task(name="read-document", retries=2, retry_delay_seconds=2, retry_condition_fn=transient,
       cache_policy=NO_CACHE,
       task_run_name="read {app_id}/{name}")
-def read_document(job: ReadJob, path: Path, app_id: str, name: str) -> Read:
+def read_document(job: ReadJob, path: Path, app_id: str, name: str, member: str) -> Read:
     """One upload read (or taken from the cache), typed and its fields extracted."""
     reader = reader_for(job)
-    read = reader.read(name, upload_of(path, name))
+    read = reader.read(name, upload_bytes(path, member))
     return Read(document_of(read, reader.rules), read.from_cache, 0 if read.from_cache else read.ocr_pages)
 
 
@@ -307,7 +308,8 @@ def run_batch(inbox: Path, out: Path, as_of: date, rules: Rules, workers: int,
             except Exception as exc:
                 failed[p] = f"申报材料无法打开：{type(exc).__name__}: {exc}"
         reads: dict[Path, list[PrefectFuture[Read]]] = {
-            p: [read_document.submit(job, p, app.app_id, name) for name in app.names]
+            p: [read_document.submit(job, p, app.app_id, name, member)
+                for name, member in app.members.items()]
             for p, app in inputs.items()}
         checked: list[Checked] = []
         paths_checked: list[Path] = []
@@ -349,7 +351,7 @@ def run_batch(inbox: Path, out: Path, as_of: date, rules: Rules, workers: int,
         taken = {a.report.application_id for a in done}
         for p, reason in failed.items():
             logger.error("%s：无法核查（%s）", p.name, reason)
-            app_id = p.name if p.is_dir() else p.stem
+            app_id = app_id_of(p)
             if app_id in taken:  # never overwrite another application's report
                 app_id = p.name if p.name not in taken else f"{p.name}-{len(taken)}"
             taken.add(app_id)
@@ -365,3 +367,16 @@ def run_batch(inbox: Path, out: Path, as_of: date, rules: Rules, workers: int,
                 counts["pass"], counts["flagged"], counts["error"], seconds)
     return BatchResult(index, reports, seconds, files_read, ocr_pages)
 
+
+def run_once(inbox: Path, out: Path, as_of: date | None = None, rules_file: str | None = None,
+             workers: int | None = None, only: list[str] | None = None, cache: str | None = None,
+             dask_address: str | None = None) -> dict[str, Any]:
+    """One run of the batch flow outside a deployment (the command line, the benchmark), on
+    threads or the Dask cluster at ``dask_address``. The heartbeat thread is off: it costs
+    ~1 s per flow run, and a one-off run has no worker watching for its heartbeat."""
+    workers = workers or os.cpu_count() or 1
+    batch = nightly_batch.with_options(task_runner=task_runner(workers, dask_address))
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        result: dict[str, Any] = batch(inbox=str(inbox), out=str(out), as_of=as_of, rules_file=rules_file,
+                                       workers=workers, only=only, cache=cache)
+    return result

@@ -21,7 +21,6 @@ checked against the corpus truth; page images are rendered or decoded as the rea
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import math
 import os
@@ -37,15 +36,21 @@ from typing import Any
 
 import cv2
 import numpy as np
-import pypdfium2 as pdfium
-from PIL import Image, ImageOps, ImageSequence
 
-from pipeline.application import AppInput, applications_in, checked_of, document_of, load_input, report_of
-from pipeline.ingest import FileKind, Upload, take_in
+from pipeline.application import (
+    AppInput,
+    app_id_of,
+    applications_in,
+    checked_of,
+    document_of,
+    load_input,
+    report_of,
+)
+from pipeline.ingest import Upload, take_in
 from pipeline.model import Document, Source
 from pipeline.ocr import OcrEngine, make_engine, ocr_page_with_skew
 from pipeline.preprocess import prepare
-from pipeline.reader import ReadDocument, ReadSettings, read_upload
+from pipeline.reader import ReadDocument, ReadSettings, page_image, read_upload
 from pipeline.rules import Rules, load_rules
 from pipeline.seals import detect_seals
 from validators.batch import check_batch
@@ -102,21 +107,15 @@ class Row:
 
 
 def page_images(upload: Upload, read: ReadDocument, settings: ReadSettings) -> list[np.ndarray]:
-    """The RGB images the reader OCR'd for ``read``: its OCR pages rendered at the reader's
-    resolution (PDF) or decoded with EXIF rotation applied (image files), as the reader does."""
-    numbers = [page.number for page in read.pages if page.source is Source.OCR]
-    if not numbers:
-        return []
-    if upload.kind is FileKind.PDF:
-        pdf = pdfium.PdfDocument(upload.data)
-        try:
-            return [np.asarray(pdf[n - 1].render(scale=settings.dpi / 72).to_pil().convert("RGB"))
-                    for n in numbers]
-        finally:
-            pdf.close()
-    picture = Image.open(io.BytesIO(upload.data))
-    frames = [ImageOps.exif_transpose(frame.copy()) for frame in ImageSequence.Iterator(picture)]
-    return [np.asarray(frames[n - 1].convert("RGB")) for n in numbers]
+    """The RGB images the reader OCR'd for ``read``: its OCR pages as the reader renders or
+    decodes them."""
+    images = []
+    for page in read.pages:
+        if page.source is Source.OCR:
+            found = page_image(upload.data, page.number, settings.dpi)
+            if found is not None:
+                images.append(np.asarray(found[0]))
+    return images
 
 
 def warm_up_page() -> np.ndarray:
@@ -300,7 +299,7 @@ def applications(corpus: Path, count: int | None) -> list[Application]:
     file, in name order: folders and .zip uploads alike."""
     chosen = []
     for path in applications_in(corpus / "inbox"):
-        app_id = path.name if path.is_dir() else path.stem
+        app_id = app_id_of(path)
         truth_path = corpus / "truth" / f"{app_id}.json"
         if not truth_path.is_file():
             continue
@@ -361,9 +360,8 @@ def measure_flows(inbox: Path, apps: list[Application], as_of: date) -> FlowTime
     prefect_defaults(False)
     started = time.perf_counter()
     from prefect.client.orchestration import get_client
-    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
-    from flows.batch import nightly_batch, task_runner
+    from flows.batch import run_once
 
     import_seconds = time.perf_counter() - started
     started = time.perf_counter()
@@ -375,12 +373,9 @@ def measure_flows(inbox: Path, apps: list[Application], as_of: date) -> FlowTime
 
     def run(label: str, workers: int, out: Path) -> None:
         log(f"batch flow: {label} …")
-        batch = nightly_batch.with_options(task_runner=task_runner(workers, None))
         begun = time.perf_counter()
         try:
-            with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-                result: dict[str, Any] = batch(inbox=str(inbox), out=str(out), as_of=as_of,
-                                               workers=workers, only=only)
+            result = run_once(inbox, out, as_of, workers=workers, only=only)
         except Exception as exc:
             runs.append(FlowRun(label, workers, time.perf_counter() - begun, None,
                                 f"{type(exc).__name__}: {exc}"))

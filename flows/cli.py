@@ -13,17 +13,15 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flows import DASK_ADDRESS_ENV
-from pipeline.model import FindingCode
+from pipeline.model import TZ, FindingCode, today
 from pipeline.rules import DEFAULT_RULES, RULES_ENV, Rules, RulesError, load_rules
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-TZ = ZoneInfo("Asia/Shanghai")
 DEPLOYMENT = "nightly"
 STARTUP_TIMEOUT_SECONDS = "180"
 """Prefect's temporary local server took ~30 s to start cold on a 2-core machine, past
@@ -47,7 +45,7 @@ def complain(message: str) -> None:
 
 def _as_of(text: str | None) -> date:
     if text is None:
-        return datetime.now(TZ).date()
+        return today()
     try:
         return date.fromisoformat(text)
     except ValueError:
@@ -126,19 +124,11 @@ def run_flow(args: argparse.Namespace, inbox: Path, out: Path, only: list[str] |
     cache = cache_folder(args)
     prefect_defaults(args.verbose)
     say(where_prefect())
-    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+    from flows.batch import run_once
 
-    from flows.batch import nightly_batch, task_runner
-
-    workers = args.workers or os.cpu_count() or 1
-    batch = nightly_batch.with_options(task_runner=task_runner(workers, args.dask_address))
     stop_on_signals()
     try:
-        # The heartbeat thread costs ~1 s per flow run; a one-off run has no worker to watch it.
-        with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-            result: dict[str, Any] = batch(inbox=str(inbox), out=str(out), as_of=args.as_of,
-                                           rules_file=args.rules, workers=workers, only=only,
-                                           cache=cache)
+        result = run_once(inbox, out, args.as_of, args.rules, args.workers, only, cache, args.dask_address)
     except Exception as exc:
         complain(f"批处理未能完成：{type(exc).__name__}: {exc}")
         return EXIT_FAILED

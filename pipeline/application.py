@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
-from zoneinfo import ZoneInfo
 
 from extractors.classify import classify
 from extractors.common import rules_in_force
@@ -20,6 +19,7 @@ from pipeline.ingest import take_in
 from pipeline.manifest import MANIFEST_NAME, ManifestError, parse_manifest
 from pipeline.model import (
     SEVERITY,
+    TZ,
     DocType,
     Document,
     Finding,
@@ -39,8 +39,6 @@ from validators.context import CheckContext
 from validators.ledger import result_of
 from validators.registry import Draft, run_rules
 
-TZ = ZoneInfo("Asia/Shanghai")
-
 
 @dataclass
 class AppInput:
@@ -51,7 +49,12 @@ class AppInput:
     manifest_text: str | None
     files: dict[str, bytes]
     problems: list[str] = field(default_factory=list)
-    names: list[str] = field(default_factory=list)
+    members: dict[str, str] = field(default_factory=dict)
+    """Upload name → file name in the folder or member name in the zip (for ``upload_bytes``)."""
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.members)
 
 
 def _members(path: Path) -> dict[str, str]:
@@ -74,9 +77,14 @@ def upload_bytes(path: Path, member: str) -> bytes:
         return zf.read(member)
 
 
+def app_id_of(path: Path) -> str:
+    """An application's id as its upload names it: the folder's name, or the zip's stem."""
+    return path.name if path.is_dir() else path.stem
+
+
 def load_input(path: Path, contents: bool = True) -> AppInput:
     """The uploads of an application folder or ``.zip`` (read only, never modified)."""
-    app_id = path.name if path.is_dir() else path.stem
+    app_id = app_id_of(path)
     members = _members(path)
     manifest_member = members.pop(MANIFEST_NAME, None)
     manifest = upload_bytes(path, manifest_member) if manifest_member else None
@@ -88,7 +96,7 @@ def load_input(path: Path, contents: bool = True) -> AppInput:
             with zipfile.ZipFile(path) as zf:
                 files = {name: zf.read(m) for name, m in members.items()}
     return AppInput(app_id, manifest.decode("utf-8", "replace") if manifest is not None else None, files,
-                    names=list(members))
+                    members=members)
 
 
 def upload_of(path: Path, name: str) -> bytes:
@@ -222,7 +230,7 @@ def report_of(checked: Checked, batch: list[Draft] | None = None) -> Report:
 def failed_report(path: Path, as_of: date, reason: str, app_id: str | None = None) -> Report:
     """The report of an application that could not be checked at all: status error, with
     the reason as its one finding. ``app_id`` defaults to the folder or zip name."""
-    app_id = app_id or (path.name if path.is_dir() else path.stem)
+    app_id = app_id or app_id_of(path)
     code = FindingCode.DOC_UNREADABLE
     finding = Finding(finding_id=f"{app_id}-F001", code=code, severity=SEVERITY[code],
                       message=f"未能核查：{reason}", documents=[path.name])

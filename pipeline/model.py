@@ -10,6 +10,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Generic, Literal, TypeVar
+from zoneinfo import ZoneInfo
 
 from pydantic import (
     BaseModel,
@@ -25,6 +26,15 @@ from pydantic import (
 from pydantic import Field as PydField
 
 FEN = Decimal("0.01")
+
+
+TZ = ZoneInfo("Asia/Shanghai")
+"""Reviewers work in Beijing time: report timestamps, "today", the nightly schedule."""
+
+
+def today() -> date:
+    """Today's date in Beijing."""
+    return datetime.now(TZ).date()
 
 
 def round_fen(value: Decimal) -> Decimal:

@@ -16,12 +16,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import pypdfium2 as pdfium
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from PIL import Image, ImageDraw
+from PIL import ImageDraw
 
-from pipeline.ingest import FileKind, sniff
 from pipeline.model import Party, Report, Severity
+from pipeline.reader import page_image
 
 TEMPLATES = Path(__file__).with_name("templates")
 SUMMARY_COLUMNS = ("application_id", "applicant_name", "applicant_uscc", "direction", "status", "errors",
@@ -115,28 +114,9 @@ class Application:
 # --- evidence crops ---------------------------------------------------------------------------
 
 
-def page_image(data: bytes, page: int) -> tuple[Image.Image, float] | None:
-    """A page of an upload as an image, and pixels per unit of its boxes (points or pixels)."""
-    kind = sniff(data)
-    if kind is FileKind.PDF:
-        pdf = pdfium.PdfDocument(data)
-        try:
-            if not 1 <= page <= len(pdf):
-                return None
-            scale = CROP_DPI / 72
-            return pdf[page - 1].render(scale=scale).to_pil().convert("RGB"), scale
-        finally:
-            pdf.close()
-    if kind in (FileKind.PNG, FileKind.JPEG, FileKind.TIFF):
-        picture = Image.open(io.BytesIO(data))
-        picture.seek(page - 1)
-        return picture.convert("RGB"), 1.0
-    return None
-
-
 def crop(data: bytes, page: int, bbox: tuple[float, float, float, float]) -> bytes | None:
     """A PNG of the region around ``bbox`` with the spot outlined in red."""
-    found = page_image(data, page)
+    found = page_image(data, page, CROP_DPI)
     if found is None:
         return None
     image, scale = found

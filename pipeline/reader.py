@@ -18,7 +18,7 @@ import pdfplumber
 import pypdfium2 as pdfium
 from PIL import Image, ImageOps, ImageSequence
 
-from pipeline.ingest import IMAGE_KINDS, FileKind, Upload
+from pipeline.ingest import IMAGE_KINDS, FileKind, Upload, sniff
 from pipeline.model import Page, Seal, Source, Word
 from pipeline.ocr import OcrEngine, ocr_page_with_skew
 from pipeline.preprocess import Preprocess
@@ -173,11 +173,36 @@ def _read_pdf_page(doc: ReadDocument, index: int, ppage: pdfplumber.page.Page,
 # --- images ---------------------------------------------------------------------------------
 
 
+def image_frames(data: bytes) -> list[Image.Image]:
+    """The pages of an image file as the reader reads them: every frame, EXIF rotation applied."""
+    picture = Image.open(io.BytesIO(data))
+    return [ImageOps.exif_transpose(f.copy()) for f in ImageSequence.Iterator(picture)]
+
+
+def page_image(data: bytes, page: int, dpi: int) -> tuple[Image.Image, float] | None:
+    """Page ``page`` (from 1) of an upload as the reader saw it, and the pixels per unit of
+    its boxes: a PDF page rendered at ``dpi`` (pixels per point), an image file's frame as
+    decoded (1.0). None for another kind of file or a page it does not have."""
+    kind = sniff(data)
+    if kind is FileKind.PDF:
+        pdf = pdfium.PdfDocument(data)
+        try:
+            if not 1 <= page <= len(pdf):
+                return None
+            scale = dpi / 72
+            return pdf[page - 1].render(scale=scale).to_pil().convert("RGB"), scale
+        finally:
+            pdf.close()
+    if kind in IMAGE_KINDS:
+        frames = image_frames(data)
+        return (frames[page - 1].convert("RGB"), 1.0) if 1 <= page <= len(frames) else None
+    return None
+
+
 def _read_image(doc: ReadDocument, settings: ReadSettings, engine: EngineSource) -> None:
     Image.MAX_IMAGE_PIXELS = settings.limits.max_pixels
     try:
-        picture = Image.open(io.BytesIO(doc.upload.data))
-        frames = [ImageOps.exif_transpose(f.copy()) for f in ImageSequence.Iterator(picture)]
+        frames = image_frames(doc.upload.data)
     except Image.DecompressionBombError:
         doc.errors.append(f"图像像素超过上限 {settings.limits.max_pixels:,}")
         return

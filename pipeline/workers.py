@@ -124,10 +124,8 @@ class ReadPool:
     def close(self) -> None:
         """Stop the processes; reads still waiting or running come back as stopped."""
         with self._lock:
-            for future in list(self._pending):
-                future.cancel()
+            self.stop_now()
             if self._pool is not None:
-                self._pool.stop()
                 self._pool.join()
                 self._pool = None
 
