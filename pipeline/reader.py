@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pdfplumber
-import pypdfium2 as pdfium
 from PIL import Image, ImageOps, ImageSequence
 
 from pipeline.ingest import IMAGE_KINDS, FileKind, Upload, sniff
 from pipeline.model import Page, Seal, Source, Word
 from pipeline.ocr import OcrEngine, ocr_page_with_skew
+from pipeline.pdfium import PdfiumError, PdfPages, render_page
 from pipeline.preprocess import Preprocess
 from pipeline.rules import Limits, Reading
 from pipeline.seals import detect_seals
@@ -129,12 +129,9 @@ def _read_pdf(doc: ReadDocument, settings: ReadSettings, engine: EngineSource) -
         if n_pages > settings.limits.max_pages:
             doc.errors.append(f"页数 {n_pages} 超过上限 {settings.limits.max_pages}")
             return
-        rendered = pdfium.PdfDocument(data)
-        try:
+        with PdfPages(data) as rendered:
             for index, ppage in enumerate(plumber.pages):
-                _read_pdf_page(doc, index, ppage, rendered[index], settings, engine)
-        finally:
-            rendered.close()
+                _read_pdf_page(doc, index, ppage, rendered, settings, engine)
 
 
 def _pdf_open_error(exc: BaseException) -> str:
@@ -146,7 +143,7 @@ def _pdf_open_error(exc: BaseException) -> str:
 
 
 def _read_pdf_page(doc: ReadDocument, index: int, ppage: pdfplumber.page.Page,
-                   rpage: pdfium.PdfPage, settings: ReadSettings, engine: EngineSource) -> None:
+                   rendered: PdfPages, settings: ReadSettings, engine: EngineSource) -> None:
     width, height = float(ppage.width), float(ppage.height)
     raw = ppage.extract_words(keep_blank_chars=False, use_text_flow=False)
     words = [Word(text=w["text"], bbox=(w["x0"], w["top"], w["x1"], w["bottom"]), confidence=1.0)
@@ -159,11 +156,11 @@ def _read_pdf_page(doc: ReadDocument, index: int, ppage: pdfplumber.page.Page,
         images = [(im["x0"], im["top"], im["x1"], im["bottom"]) for im in ppage.images]
         doc.pages.append(Page(number=number, width=width, height=height, unit="pt",
                               source=Source.TEXT, words=words, images=images))
-        preview = np.asarray(rpage.render(scale=1.0).to_pil().convert("RGB"))
+        preview = np.asarray(rendered.render(index, 1.0))
         doc.seals.extend(_seals(preview, number, 1.0))
         return
     scale = settings.dpi / 72
-    image = np.asarray(rpage.render(scale=scale).to_pil().convert("RGB"))
+    image = np.asarray(rendered.render(index, scale))
     ocr_words, skew = ocr_page_with_skew(engine(), image, settings.preprocess)
     doc.pages.append(Page(number=number, width=width, height=height, unit="pt", source=Source.OCR,
                           words=[_scaled(w, 1 / scale) for w in ocr_words], skew=skew))
@@ -182,17 +179,16 @@ def image_frames(data: bytes) -> list[Image.Image]:
 def page_image(data: bytes, page: int, dpi: int) -> tuple[Image.Image, float] | None:
     """Page ``page`` (from 1) of an upload as the reader saw it, and the pixels per unit of
     its boxes: a PDF page rendered at ``dpi`` (pixels per point), an image file's frame as
-    decoded (1.0). None for another kind of file or a page it does not have."""
+    decoded (1.0). None for another kind of file, one that cannot be opened, or a page it
+    does not have."""
     kind = sniff(data)
     if kind is FileKind.PDF:
-        pdf = pdfium.PdfDocument(data)
+        scale = dpi / 72
         try:
-            if not 1 <= page <= len(pdf):
-                return None
-            scale = dpi / 72
-            return pdf[page - 1].render(scale=scale).to_pil().convert("RGB"), scale
-        finally:
-            pdf.close()
+            image = render_page(data, page - 1, scale) if page >= 1 else None
+        except PdfiumError:
+            return None
+        return (image, scale) if image is not None else None
     if kind in IMAGE_KINDS:
         frames = image_frames(data)
         return (frames[page - 1].convert("RGB"), 1.0) if 1 <= page <= len(frames) else None

@@ -8,22 +8,18 @@ import random
 
 import cv2
 import numpy as np
-import pypdfium2 as pdfium
 from PIL import Image
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
+from pipeline.pdfium import pdfium_calls, render_all
 from sample_docs.gen.sheet import SealMark
 
 
 def rasterise(pdf: bytes, dpi: int) -> list[np.ndarray]:
     """Each page of ``pdf`` as an RGB array at ``dpi``."""
-    doc = pdfium.PdfDocument(pdf)
-    try:
-        return [np.asarray(page.render(scale=dpi / 72).to_pil().convert("RGB")) for page in doc]
-    finally:
-        doc.close()
+    return [np.asarray(image) for image in render_all(pdf, dpi / 72)]
 
 
 def degrade(img: np.ndarray, rng: random.Random, noise: float = 1.0) -> tuple[np.ndarray, float]:
@@ -119,15 +115,16 @@ def scan(pdf: bytes, seals: list[SealMark], mode: str, dpi: int,
 
 def _replace_last_page(pdf: bytes, page_pdf: bytes) -> bytes:
     """``pdf`` with its last page swapped for the single page of ``page_pdf``."""
-    doc = pdfium.PdfDocument(pdf)
-    extra = pdfium.PdfDocument(page_pdf)
-    try:
-        last = len(doc) - 1
-        doc.del_page(last)
-        doc.import_pages(extra, index=last)
-        buf = io.BytesIO()
-        doc.save(buf)
-        return buf.getvalue()
-    finally:
-        extra.close()
-        doc.close()
+    with pdfium_calls() as pdfium:
+        doc = pdfium.PdfDocument(pdf)
+        extra = pdfium.PdfDocument(page_pdf)
+        try:
+            last = len(doc) - 1
+            doc.del_page(last)
+            doc.import_pages(extra, index=last)
+            buf = io.BytesIO()
+            doc.save(buf)
+            return buf.getvalue()
+        finally:
+            extra.close()
+            doc.close()

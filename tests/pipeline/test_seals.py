@@ -9,10 +9,10 @@ from typing import Any
 
 import cv2
 import numpy as np
-import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 
+from pipeline.pdfium import render_all
 from pipeline.seals import SealBox, detect_seals
 from tests.sample_docs.corpus import inbox_files, truths
 
@@ -55,12 +55,8 @@ def file_pages(data: bytes, scan: str | None, pdf_scale: float = 1.0) -> Iterato
     if scan in ("jpg", "png", "tif"):
         yield 1, np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
         return
-    doc = pdfium.PdfDocument(data)
-    try:
-        for i in range(len(doc)):
-            yield i + 1, np.asarray(doc[i].render(scale=pdf_scale).to_pil().convert("RGB"))
-    finally:
-        doc.close()
+    for i, image in enumerate(render_all(data, pdf_scale)):
+        yield i + 1, np.asarray(image)
 
 
 def match(found: list[SealBox], truth: list[list[float]]) -> tuple[int, int, int]:
