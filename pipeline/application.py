@@ -168,7 +168,7 @@ def document_of(read: ReadDocument, rules: Rules) -> Document:
         file=upload.name, sha256=upload.sha256, doc_type=doc_type, pages=len(read.pages),
         read_by=read.read_by, seals=read.seals, errors=read.errors,
         fields=fields_model if fields_model is not None else None, missing=missing,
-        markings=markings,
+        markings=markings, not_processed=read.not_processed,
     )
 
 
@@ -207,7 +207,8 @@ def checked_of(app: AppInput, documents: list[Document], rules: Rules, as_of: da
 
 def report_of(checked: Checked, batch: list[Draft] | None = None) -> Report:
     """The report of a read application: the early findings (an unusable manifest), every
-    rule's findings, the batch's, the subsidy where the manifest allows it, and the status."""
+    rule's findings, the batch's, the subsidy where the manifest allows it, and the status:
+    ``error`` when the manifest is unusable or a file could not be processed at all."""
     ctx = checked.ctx
     findings = checked.early + run_rules(ctx)
     rule = DUPLICATE_ACROSS
@@ -217,7 +218,7 @@ def report_of(checked: Checked, batch: list[Draft] | None = None) -> Report:
     for i, finding in enumerate(findings, 1):
         finding.finding_id = f"{ctx.app_id}-F{i:03d}"
     subsidy = result_of(ctx).subsidy if ctx.manifest is not None else None
-    if ctx.manifest is None:
+    if ctx.manifest is None or any(d.not_processed for d in ctx.documents):
         status = Status.ERROR
     elif any(f.severity in (Severity.ERROR, Severity.WARNING) for f in findings):
         status = Status.FLAGGED

@@ -463,6 +463,9 @@ class Document(BaseModel):
     """Fields of the contract that could not be read, each with the reason."""
     markings: list[Marking] = PydField(default_factory=list)
     """Secrecy markings found anywhere in the document."""
+    not_processed: bool = False
+    """The process reading this file died (a crash, the OOM killer): nothing is known of it,
+    so the application cannot be decided on the rest (its status is ``error``)."""
 
     @model_validator(mode="before")
     @classmethod

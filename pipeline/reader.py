@@ -45,6 +45,8 @@ class ReadDocument:
     seals: list[Seal] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     from_cache: bool = False
+    not_processed: bool = False
+    """The process reading it died (a crash, the OOM killer): nothing is known of the file."""
 
     @property
     def ocr_pages(self) -> int:

@@ -26,7 +26,8 @@ from pipeline.ocr import OcrEngine, make_engine
 from pipeline.reader import ReadDocument, ReadSettings, read_upload
 
 TIMED_OUT = "读取超时：超过 {seconds} 秒仍未读完，已放弃该文件"
-CRASHED = "读取进程异常退出（{reason}），已放弃该文件"
+CRASHED = ("读取进程异常退出（{reason}），该文件未能处理，本申报因此无法自动核定；"
+           "请人工查看该文件")
 STOPPED = "读取被中断（批处理已停止），该文件未读完"
 
 # --- inside a worker process ----------------------------------------------------------------
@@ -58,6 +59,17 @@ def _read_in_worker(upload: Upload, settings: ReadSettings) -> ReadDocument:
 
 
 # --- in the caller ------------------------------------------------------------------------
+
+
+def exit_reason(code: int | None) -> str:
+    """How a process ended, in words: a negative exit code is the signal that killed it."""
+    if code is not None and code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"信号 {-code}"
+        return f"被 {name} 终止" + ("，多为内存不足" if -code == signal.SIGKILL else "")
+    return f"退出码 {code}"
 
 
 def can_start_processes() -> bool:
@@ -105,7 +117,9 @@ class ReadPool:
             reason = TIMED_OUT.format(seconds=f"{self.timeout_seconds:g}")
             return ReadDocument(upload=upload, errors=[reason]), False
         except ProcessExpired as exc:
-            return ReadDocument(upload=upload, errors=[CRASHED.format(reason=exc)]), False
+            died = ReadDocument(upload=upload, errors=[CRASHED.format(reason=exit_reason(exc.exitcode))],
+                                not_processed=True)
+            return died, False
         except CancelledError:
             return ReadDocument(upload=upload, errors=[STOPPED]), False
         finally:
