@@ -8,10 +8,14 @@ after its settings for this machine are in place (see ``prefect_defaults``).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import ctypes
 import os
 import signal
+import subprocess
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -327,6 +331,117 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         complain("已中断")
         return EXIT_INTERRUPTED
+
+
+# --- the supervisor -------------------------------------------------------------------------
+
+SUPERVISED_ENV = "VOUCHER_CHECK_SUPERVISED"
+"""Set in the batch's own process, so it does not supervise itself again."""
+SUPERVISED_COMMANDS = ("run", "check", "demo")
+RERUNS_AFTER_A_CRASH = 1
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def entry() -> None:
+    """The ``voucher-check`` console script."""
+    sys.exit(supervise(sys.argv[1:]))
+
+
+def supervise(argv: Sequence[str]) -> int:
+    """Run a batch command in a child process of its own process group, and outlive it.
+
+    A crash inside a native library (a segfault) or the OOM killer ends a process without
+    running its clean-up: the temporary Prefect server and the reading processes it started
+    would be left running, and the night's batch files never written. So this process runs
+    the batch in a child; when the child dies by a signal it kills what the child left in
+    its process group, says so, and runs the batch once more (finished reads come from the
+    read cache, written reports are rewritten). It loads no native library itself: no
+    PDFium, no OCR, no Prefect. Ctrl+C and SIGTERM are passed on to the child, which stops
+    as ``stop_on_signals`` says. Other commands (``rules``, ``serve``, help) run here.
+    """
+    if os.environ.get(SUPERVISED_ENV):
+        return main(argv)
+    args = build_parser().parse_args(argv)  # bad arguments exit 2 here, as they would in the child
+    if args.command not in SUPERVISED_COMMANDS:
+        return main(argv)
+    env = {**os.environ, SUPERVISED_ENV: "1"}
+    child_command = [sys.executable, "-m", "flows.cli", *argv]
+    for attempt in range(RERUNS_AFTER_A_CRASH + 1):
+        code, stopped = _run_child(child_command, env)
+        if stopped:
+            return code if code > 0 else EXIT_INTERRUPTED
+        if code >= 0:
+            return code
+        how = _signal_name(-code)
+        if attempt < RERUNS_AFTER_A_CRASH:
+            complain(f"批处理进程异常退出（被 {how} 终止）；它留下的进程（临时服务器、读取进程）已停止。"
+                     "重新运行一次：已读完的材料取自读取缓存，已写出的报告保持完整。")
+        else:
+            complain(f"批处理进程再次异常退出（被 {how} 终止）；它留下的进程（临时服务器、读取进程）已停止。"
+                     "已写出的报告保持完整，汇总页可能未更新，请查看日志后重试。")
+    return EXIT_FAILED
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"信号 {number}"
+
+
+def _run_child(command: list[str], env: dict[str, str]) -> tuple[int, bool]:
+    """The child's exit code (negative: the signal that killed it), and whether it was asked
+    to stop. Whatever it leaves in its process group is killed once it has ended."""
+    _adopt_orphans()
+    child = subprocess.Popen(command, env=env, process_group=0)
+    stop: list[int] = []
+
+    def forward(signum: int, frame: object) -> None:
+        if stop:  # asked twice: stop now
+            _kill_group(child.pid)
+            return
+        stop.append(signum)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(child.pid, signum)
+        timer = threading.Timer(GRACE_SECONDS + 5, _kill_group, (child.pid,))
+        timer.daemon = True
+        timer.start()
+
+    previous = {s: signal.signal(s, forward) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        code = child.wait()
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        _kill_group(child.pid)
+    return code, bool(stop)
+
+
+def _adopt_orphans() -> None:
+    """Make this process the one that inherits the batch's orphans (Linux's child
+    subreaper), so that after a crash they can be killed and reaped here."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def _kill_group(pgid: int) -> None:
+    """SIGKILL to every process left in the group ``pgid``; wait (at most 5 s) until they are
+    gone, reaping those this process inherited."""
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        return
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        with contextlib.suppress(ChildProcessError):
+            while os.waitpid(-1, os.WNOHANG)[0] > 0:
+                pass
+        try:
+            os.killpg(pgid, 0)
+        except (ProcessLookupError, PermissionError):
+            return
+        time.sleep(0.05)
 
 
 if __name__ == "__main__":

@@ -221,3 +221,48 @@ def test_sigterm_stops_the_batch_and_its_reading_processes(flow_inbox: Path, tmp
     _, alive = psutil.wait_procs(readers, timeout=10)
     assert alive == []
     assert not list((tmp_path / "o").rglob(".tmp-*"))
+
+
+@pytest.mark.slow
+def test_a_batch_process_that_crashes_leaves_nothing_running_and_the_batch_is_run_again(
+        flow_inbox: Path, tmp_path: Path) -> None:
+    """The batch's own process killed by SIGSEGV in local mode, once its temporary server and
+    reading processes are up: the command stops both, runs the batch again and finishes."""
+    import psutil
+
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env["PREFECT_HOME"] = str(tmp_path / "prefect-home")
+    out = tmp_path / "o"
+    command = [str(BIN), "run", str(flow_inbox), "--out", str(out), "--workers", "1", "--as-of", "2025-07-31"]
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        batch: psutil.Process | None = None
+        left: list[psutil.Process] = []
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and proc.poll() is None:
+            kids = psutil.Process(proc.pid).children(recursive=True)
+            lines = {k: " ".join(k.cmdline()) for k in kids if k.is_running()}
+            server = [k for k, line in lines.items() if "uvicorn" in line]
+            readers = [k for k, line in lines.items() if "spawn_main" in line]
+            batch = next((k for k, line in lines.items() if "flows.cli" in line), None)
+            if batch is not None and server and readers:
+                left = server + readers
+                batch.send_signal(signal.SIGSEGV)
+                break
+            time.sleep(0.2)
+        assert left, "the batch never had its server and reading processes up"
+        stdout, stderr = proc.communicate(timeout=600)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    _, alive = psutil.wait_procs(left, timeout=10)
+    assert alive == [], "the crashed batch's server or reading processes are still running"
+    assert "被 SIGSEGV 终止" in stderr and "重新运行一次" in stderr
+    assert proc.returncode == 0, stderr
+    assert "完成：3 份申报" in stdout
+    for name in ("index.html", "summary.csv", "findings.csv", "APP-F-0001/report.json"):
+        assert (out / name).is_file()
+    gone = [p for p in psutil.process_iter(["cmdline", "environ"])
+            if "uvicorn" in " ".join(p.info["cmdline"] or [])
+            and (p.info["environ"] or {}).get("PREFECT_HOME") == env["PREFECT_HOME"]]
+    assert gone == [], "a temporary server was left running"
