@@ -10,6 +10,7 @@ entities as plain dataclasses, the latter with the page and box each was printed
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -263,6 +264,11 @@ def voucher_entities(doc: Doc) -> Doc:
     return doc
 
 
+_NLP_LOCK = threading.Lock()
+"""spaCy makes no promise for one ``Language`` used from several threads (its ``Vocab`` grows
+with every text), and the batch extracts in its read tasks' threads: one text at a time."""
+
+
 @lru_cache(maxsize=1)
 def build_nlp() -> Language:
     """The pipeline, built once per process: ``spacy.blank("zh")`` and ``voucher_entities``."""
@@ -273,8 +279,9 @@ def build_nlp() -> Language:
 
 def entities(text: str) -> list[Entity]:
     """The entities of ``text`` as spaCy resolves them, as plain dataclasses in reading order."""
-    doc = build_nlp()(text)
-    return [Entity(Label(s.label_), s.text, s.start_char, s.end_char, s._.value) for s in doc.ents]
+    with _NLP_LOCK:
+        doc = build_nlp()(text)
+        return [Entity(Label(s.label_), s.text, s.start_char, s.end_char, s._.value) for s in doc.ents]
 
 
 def locate_entities(dt: DocText) -> list[tuple[Entity, int | None, BBox | None]]:

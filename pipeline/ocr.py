@@ -101,6 +101,7 @@ def _clip(box: tuple[float, float, float, float], width: int, height: int) -> BB
 
 _rapidocr_lock = threading.Lock()
 _rapidocr_cache: dict[int | None, Any] = {}
+_rapidocr_calls = threading.Lock()
 
 
 def _rapidocr(threads: int | None) -> Any:
@@ -142,7 +143,12 @@ class RapidOcrEngine:
 
     def read(self, image: np.ndarray) -> list[Word]:
         # RapidOCR takes an array as BGR, the order its models were trained on.
-        result = _rapidocr(self.threads)(np.ascontiguousarray(as_rgb(image)[:, :, ::-1]))
+        bgr = np.ascontiguousarray(as_rgb(image)[:, :, ::-1])
+        # One page at a time per instance: onnxruntime's Run is thread-safe, but RapidOCR's
+        # detector swaps its preprocessing object on every call. Threads share an engine
+        # only when reading in-process (a Dask worker); the reading processes have one each.
+        with _rapidocr_calls:
+            result = _rapidocr(self.threads)(bgr)
         if result.boxes is None or result.txts is None or result.scores is None:
             return []
         height, width = image.shape[:2]
