@@ -16,7 +16,7 @@ from extractors.markings import find_markings
 from extractors.registry import extract_fields
 from pipeline.cache import CachedRead, ReadCache
 from pipeline.ingest import take_in
-from pipeline.manifest import MANIFEST_NAME, ManifestError, parse_manifest
+from pipeline.manifest import MANIFEST_NAME, ManifestError, applicant_name_of, parse_manifest
 from pipeline.model import (
     SEVERITY,
     TZ,
@@ -179,6 +179,8 @@ class Checked:
     ctx: CheckContext
     early: list[Finding]
     files: dict[str, bytes] = field(default_factory=dict)
+    applicant_name: str | None = None
+    """The applicant's name as the manifest writes it, also when the manifest is unusable."""
 
 
 def read_application(path: Path, reader: Reader, as_of: date) -> Checked:
@@ -194,15 +196,16 @@ def checked_of(app: AppInput, documents: list[Document], rules: Rules, as_of: da
     manifest: Manifest | None = None
     try:
         if app.manifest_text is None:
-            raise ManifestError(f"{MANIFEST_NAME} 缺失")
+            raise ManifestError(f"申报表 {MANIFEST_NAME} 缺失：请随申报材料提交")
         manifest = parse_manifest(app.manifest_text, app.app_id)
     except ManifestError as exc:
         code = FindingCode.MANIFEST_INVALID
         findings.append(Finding(finding_id=f"{app.app_id}-F001", code=code, severity=SEVERITY[code],
-                                message=f"申报表无法使用：{exc}", documents=[MANIFEST_NAME]))
+                                message=f"{exc}；其余材料已读取，申报无法核定", documents=[MANIFEST_NAME]))
     app_id = manifest.application_id if manifest and manifest.application_id else app.app_id
     ctx = CheckContext(app_id=app_id, manifest=manifest, documents=documents, rules=rules, as_of=as_of)
-    return Checked(ctx, findings, app.files)
+    name = manifest.applicant.name if manifest else applicant_name_of(app.manifest_text or "")
+    return Checked(ctx, findings, app.files, name)
 
 
 def report_of(checked: Checked, batch: list[Draft] | None = None) -> Report:
@@ -243,7 +246,7 @@ def application_of(checked: Checked, report: Report) -> Application:
     """What the batch files need of one checked application."""
     manifest = checked.ctx.manifest
     if manifest is None:
-        return Application(report, checked.files)
+        return Application(report, checked.files, applicant_name=checked.applicant_name or "")
     return Application(report, checked.files, applicant_name=manifest.applicant.name,
                        applicant_uscc=manifest.applicant.uscc or "", direction=manifest.direction.value,
                        declared_amount=sum((c.amount for c in manifest.contracts), Decimal(0)))

@@ -6,6 +6,7 @@ serialised as a two-place string, dates are ``date``.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -14,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     PlainSerializer,
     SerializerFunctionWrapHandler,
@@ -24,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 from pydantic import Field as PydField
+from pydantic_core import PydanticCustomError
 
 FEN = Decimal("0.01")
 
@@ -165,6 +168,171 @@ SEVERITY: dict[FindingCode, Severity] = {
 
 
 # --- the manifest (application.yaml) ----------------------------------------------------
+#
+# application.yaml is written by hand and its loader (pipeline/manifest.py) hands over every
+# scalar as the text written, so the declared fields below read text as well as the typed
+# values Python callers pass. Their own errors are PydanticCustomError types starting with
+# MANIFEST_ERROR_PREFIX, each message the Chinese phrase that follows the key.
+
+MANIFEST_ERROR_PREFIX = "manifest_"
+
+_GROUPED = r"\d{1,3}(?:,\d{3})+"  # 96,000,000
+_PLAIN = r"\d+(?:_\d+)*"  # 96000000, or 96_000_000 as YAML allows
+_AMOUNT_TEXT = re.compile(rf"([+-]?)((?:{_GROUPED}|{_PLAIN})(?:\.\d+)?)")
+_COUNT_TEXT = re.compile(rf"([+-]?)({_GROUPED}|{_PLAIN})")
+_FRACTION_TEXT = re.compile(rf"[+-]?(?:{_GROUPED}|{_PLAIN})\.\d+")
+_DATE_TEXT = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_SHOWN_MAX = 60
+_SHOWN_BITS = 1000  # past this an int is not worth printing (and str() may refuse it)
+_AMOUNT_LIMIT = Decimal(10) ** 15  # yuan: far above any contract, well inside Decimal's precision
+_COUNT_LIMIT = 10**18
+
+
+def kind_of(value: object) -> str:
+    """What a value is, in the words of a message: 文本, 数字, 键值映射 …"""
+    if value is None:
+        return "空值"
+    if isinstance(value, bool):
+        return "布尔值"
+    if isinstance(value, int | float | Decimal):
+        return "数字"
+    if isinstance(value, date):
+        return "日期"
+    if isinstance(value, str):
+        return "文本"
+    if isinstance(value, dict):
+        return "键值映射"
+    if isinstance(value, list | tuple):
+        return "列表"
+    return "无法识别的值"
+
+
+def shown(value: object) -> str:
+    """A value as a message quotes it: text as written (cut short), numbers and dates plainly,
+    a mapping or a list by its kind only."""
+    if isinstance(value, Decimal):
+        text = f"{value:f}" if value.is_finite() else str(value)
+    elif isinstance(value, date):
+        text = value.isoformat()
+    elif isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, int) and value.bit_length() > _SHOWN_BITS:
+        text = "（位数过多的数字）"
+    elif isinstance(value, str | int | float):
+        text = str(value)
+    else:
+        return kind_of(value)
+    return text if len(text) <= _SHOWN_MAX else text[:_SHOWN_MAX] + "…"
+
+
+def _refused(kind: str, phrase: str, value: object) -> PydanticCustomError:
+    """The error for a declared value: empty, of the wrong shape, or ``phrase`` (which may
+    quote the value as ``{value}``)."""
+    if value is None:
+        return PydanticCustomError(MANIFEST_ERROR_PREFIX + "empty", "未填写")
+    if isinstance(value, dict | list | tuple):
+        return PydanticCustomError(MANIFEST_ERROR_PREFIX + "shape", "应为单个值，实为 {kind}",
+                                   {"kind": kind_of(value)})
+    return PydanticCustomError(MANIFEST_ERROR_PREFIX + kind, phrase, {"value": shown(value)})
+
+
+def _amount_of(value: object) -> Decimal:
+    """An amount as declared, exactly: a finite Decimal or an int as given, text such as
+    ``96000000``, ``96000000.00`` or ``96,000,000.00``; never through a float."""
+    if isinstance(value, Decimal) and value.is_finite():
+        amount = value
+    elif isinstance(value, int) and not isinstance(value, bool):
+        amount = Decimal(value)
+    elif isinstance(value, str) and (m := _AMOUNT_TEXT.fullmatch(value.strip())):
+        amount = Decimal(m[1] + m[2].replace(",", "").replace("_", ""))
+    else:
+        raise _refused("amount", "不是有效金额：{value}（应为数字，如 96000000.00）", value)
+    if amount < 0:
+        raise _refused("negative", "不能为负数：{value}", value)
+    if amount >= _AMOUNT_LIMIT:
+        raise _refused("too_large", "金额过大：{value}", value)
+    if _below_fen(amount):
+        raise _refused("fen", "最多两位小数（精确到分）：{value}", value)
+    return amount
+
+
+def _below_fen(amount: Decimal) -> bool:
+    """Whether ``amount`` has non-zero digits after the second decimal place."""
+    parts = amount.as_tuple()
+    extra = -2 - parts.exponent if isinstance(parts.exponent, int) else 0
+    return extra > 0 and any(parts.digits[-extra:])
+
+
+def _declared_amount(value: object) -> Decimal:
+    return _amount_of(value)
+
+
+def _positive_amount(value: object) -> Decimal:
+    amount = _amount_of(value)
+    if amount == 0:
+        raise _refused("zero", "应大于零：{value}", value)
+    return amount
+
+
+def _declared_count(value: object) -> int:
+    """A count as declared: an int, or text such as ``1200000000000`` or
+    ``1,200,000,000,000``; no fractions, no negatives."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        count = value
+    elif isinstance(value, str) and (m := _COUNT_TEXT.fullmatch(value.strip())):
+        digits = m[2].replace(",", "").replace("_", "").lstrip("0") or "0"
+        if len(digits) > len(str(_COUNT_LIMIT)):
+            raise _refused("too_large", "数值过大：{value}", value)
+        count = int(m[1] + digits)
+    elif isinstance(value, str) and _FRACTION_TEXT.fullmatch(value.strip()):
+        raise _refused("fraction", "应为整数，不能有小数：{value}", value)
+    else:
+        raise _refused("count", "不是有效整数：{value}（应为整数，如 1200000000000）", value)
+    if count < 0:
+        raise _refused("negative", "不能为负数：{value}", value)
+    if count >= _COUNT_LIMIT:
+        raise _refused("too_large", "数值过大：{value}", value)
+    return count
+
+
+def _declared_date(value: object) -> date:
+    """A date as declared: a ``date``, or text YYYY-MM-DD (month and day may be one digit)."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and (m := _DATE_TEXT.fullmatch(value.strip())):
+        try:
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            pass
+    raise _refused("date", "不是有效日期：{value}（应为 YYYY-MM-DD，如 2025-07-15）", value)
+
+
+def _one_or_other(words: list[str]) -> str:
+    return "、".join(words[:-1]) + " 或 " + words[-1] if len(words) > 1 else "".join(words)
+
+
+_DIRECTIONS = _one_or_other([d.value for d in Direction])
+
+
+def _declared_direction(value: object) -> Direction:
+    if isinstance(value, Direction):
+        return value
+    if isinstance(value, str) and value.strip() in {d.value for d in Direction}:
+        return Direction(value.strip())
+    raise _refused("direction", f"不是可选的方向：{{value}}（应为 {_DIRECTIONS} 之一）", value)
+
+
+DeclaredMoney = Annotated[Money, BeforeValidator(_declared_amount)]
+"""A declared amount of CNY yuan, zero or more, read exactly (see ``_amount_of``)."""
+
+PositiveMoney = Annotated[Money, BeforeValidator(_positive_amount)]
+"""A declared amount of CNY yuan, more than zero."""
+
+Count = Annotated[int, BeforeValidator(_declared_count)]
+"""A declared count (tokens a day, companies, users), zero or more."""
+
+DeclaredDate = Annotated[date, BeforeValidator(_declared_date)]
+DeclaredDirection = Annotated[Direction, BeforeValidator(_declared_direction)]
 
 
 class Party(BaseModel):
@@ -178,40 +346,49 @@ class Party(BaseModel):
     address: str | None = None
 
 
+class Applicant(Party):
+    """The applicant as the manifest declares it: the name and the unified social credit
+    code are both required."""
+
+    name: str = PydField(min_length=1)
+    uscc: str = PydField(min_length=1)
+
+
 class DeclaredContract(Strict):
     contract_no: str = PydField(min_length=1)
     supplier: str = PydField(min_length=1)
-    amount: Money = PydField(gt=0)
-    other_subsidies: Money = PydField(default=Decimal("0"), ge=0)
+    amount: PositiveMoney = PydField(gt=0)
+    other_subsidies: DeclaredMoney = PydField(default=Decimal("0"), ge=0)
 
 
 class MaasDeclaration(Strict):
-    daily_tokens: int = PydField(ge=0)
-    served_companies: int = PydField(ge=0)
+    daily_tokens: Count = PydField(ge=0)
+    served_companies: Count = PydField(ge=0)
 
 
 class AgentDeclaration(Strict):
     filing_no: str = PydField(min_length=1)
-    daily_active_users: int = PydField(ge=0)
+    daily_active_users: Count = PydField(ge=0)
 
 
 class Manifest(Strict):
     """The declared form data of one application."""
 
     application_id: str | None = None
-    applicant: Party
-    direction: Direction
-    application_date: date
+    applicant: Applicant
+    direction: DeclaredDirection
+    application_date: DeclaredDate
     contracts: list[DeclaredContract] = PydField(min_length=1)
     maas: MaasDeclaration | None = None
     agent: AgentDeclaration | None = None
 
-    @field_validator("applicant")
+    @field_validator("applicant", mode="before")
     @classmethod
-    def _applicant_has_uscc(cls, party: Party) -> Party:
-        if not party.uscc:
-            raise ValueError("applicant.uscc is required")
-        return party
+    def _party_as_applicant(cls, value: Any) -> Any:
+        """A plain Party (a caller's, not the file's) is checked as an applicant."""
+        if isinstance(value, Party) and not isinstance(value, Applicant):
+            return value.model_dump()
+        return value
 
 
 # --- what readers produce: pages of words with boxes ------------------------------------

@@ -15,7 +15,6 @@ import psutil
 import pytest
 
 from pipeline.model import Report
-from tests.flows.test_flow import AS_OF
 from tests.sample_docs.corpus import INBOX, truths
 
 KILL_WITHIN_SECONDS = 300
@@ -59,7 +58,8 @@ def _kill_the_ocr_reader(before: set[int], stop: threading.Event, killed: list[i
 
 
 @pytest.fixture(scope="module")
-def crashed_run(prefect_api: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Path, str, list[int]]:
+def crashed_run(prefect_api: str,
+                tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Path, str, list[int]]:
     from prefect.task_runners import ThreadPoolTaskRunner
 
     from tests.flows.test_flow import _run
