@@ -127,6 +127,45 @@ def org_after(text: str) -> Found | None:
     return Found(name, org.start(), org.end())
 
 
+NOT_A_NAME = re.compile(r"识别号|信用代码|名\s?称|地\s?址|电\s?话|开户|账\s?号|^[\d\W_]+$")
+
+
+def cell_after(dt: DocText, pos: int) -> Found | None:
+    """What is printed right after ``pos`` in the same cell: the rest of the word holding
+    ``pos`` (a text-layer word or an OCR segment ends at a gap), or, when the label ends its
+    word, the next word of the line. Separators are skipped; None if nothing is there."""
+    here = dt.words_in(pos, pos + 1)
+    if here and here[0].end > pos:
+        start, end = pos, here[0].end
+    else:
+        line = dt.text.find("\n", pos)
+        after = [p for p in dt.pieces if p.start >= pos and (line < 0 or p.end <= line)]
+        if not after:
+            return None
+        start, end = after[0].start, after[0].end
+    text = dt.text[start:end]
+    lead = len(text) - len(text.lstrip(" \t:："))
+    value = text[lead:].strip()
+    return Found(value, start + lead, start + lead + len(value)) if value else None
+
+
+def name_after(dt: DocText, pos: int) -> Found | None:
+    """A party's name printed after a 名称-like label at ``pos``: a company name when one
+    is there, else the whole cell (a person, a government office, a school); never another
+    label or a bare number."""
+    line_end = dt.text.find("\n", pos)
+    org = org_after(dt.text[pos:line_end if line_end >= 0 else len(dt.text)])
+    if org is not None:
+        return Found(org.value, pos + org.start, pos + org.end)
+    cell = cell_after(dt, pos)
+    if cell is None or not 2 <= len(cell.value) <= 60 or NOT_A_NAME.search(cell.value):
+        return None
+    if not re.fullmatch(r"[ \t]*[:：]?", dt.text[pos:cell.start]) or (
+            " " in dt.text[pos:cell.start] and not re.search(r"[:：]", dt.text[pos:cell.start])):
+        return None  # a value in the next cell only after a colon (名称： 值), never a neighbour
+    return Found(cell.value.replace("(", "（").replace(")", "）"), cell.start, cell.end)
+
+
 def party(name: Found | None, uscc: Found | None) -> Found | None:
     """A party value from a name and an optional credit code, spanning the name."""
     if name is None:

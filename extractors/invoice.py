@@ -19,7 +19,7 @@ from extractors.common import (
     date_parser,
     digits_parser,
     labels,
-    org_after,
+    name_after,
     party,
     regex_parser,
 )
@@ -30,13 +30,17 @@ from pipeline.model import Field, LineItem
 NO = labels("发票号码", "发票号", "No")
 CODE = labels("发票代码")
 DATE = labels("开票日期")
-NAME = labels("名称")
+NAME = re.compile(r"(?<![\u4e00-\u9fa5])名\s?称")
+"""名称 standing as its own label, not the tail of 项目名称 or 服务名称."""
 USCC_LABEL = labels("统一社会信用代码/纳税人识别号", "纳税人识别号", "统一社会信用代码")
 BUYER = re.compile(r"购\s?买\s?方|购\s?方")
 SELLER = re.compile(r"销\s?售\s?方|销\s?方")
 WORDS = labels("大写")
 SMALL = labels("小写")
 CONTRACT = re.compile(r"合同(?:编号|号)\s*[:：]?\s*([A-Za-z0-9][A-Za-z0-9\-_/]{3,})")
+NO_TAX = re.compile(r"\*{3}|免\s?税|不征税")
+"""What an invoice prints in place of a tax figure or rate when no tax is charged."""
+RATE = re.compile(r"(\d{1,2}(?:\.\d+)?)\s*%|免\s?税|不征税")
 WORDS_RE = re.compile(r"([零壹贰叁肆伍陆柒捌玖拾佰仟万亿元圆角分整正]{2,})")
 
 
@@ -86,15 +90,18 @@ def _parties(dt: DocText, ex: Extraction) -> None:
     names: dict[str, Found] = {}
     codes: dict[str, Found] = {}
     for m in NAME.finditer(dt.text):
-        found = org_after(dt.text[m.end():dt.text.find("\n", m.end())])
+        found = name_after(dt, m.end())
         if found is None:
             continue
-        found = Found(found.value, m.end() + found.start, m.end() + found.end)
         role = _nearest_role(dt, m.start())
         if role and role not in names:
             names[role] = found
     for m in USCC_LABEL.finditer(dt.text):
         end = dt.text.find("\n", m.end())
+        # the code belongs to this label only up to the next label of the line (side by
+        # side boxes: a buyer without a code must not take the seller's)
+        again = USCC_LABEL.search(dt.text, m.end(), end)
+        end = again.start() if again else end
         hits = parsers.find_usccs(dt.text[m.end():end])
         if not hits:
             continue
@@ -111,13 +118,17 @@ def _totals(dt: DocText, ex: Extraction) -> None:
     total_line = find_line(dt, r"^合计|^合\s*计", header or 0)
     if total_line is not None:
         start = dt.line_starts[total_line]
-        amounts = parsers.text_to_amounts(dt.lines[total_line].text)
-        if len(amounts) >= 2:
+        total_text = dt.lines[total_line].text
+        amounts = parsers.text_to_amounts(total_text)
+        if len(amounts) >= 2 or (len(amounts) == 1 and NO_TAX.search(total_text, amounts[0][2])):
             ex.money("amount_ex_tax", Found(amounts[0][0], start + amounts[0][1], start + amounts[0][2]), "")
+        if len(amounts) >= 2:
             ex.money("tax_amount", Found(amounts[-1][0], start + amounts[-1][1], start + amounts[-1][2]), "")
+        elif "amount_ex_tax" in ex.fields:
+            ex.missing["tax_amount"] = "合计税额未印数字（***：免税或不征税）"
     for name in ("amount_ex_tax", "tax_amount"):
         if name not in ex.fields:
-            ex.missing[name] = "未找到合计行金额"
+            ex.missing.setdefault(name, "未找到合计行金额")
     ex.money("total_amount", after_label(dt, SMALL, amount_parser), "未找到价税合计（小写）")
     ex.put("total_in_words", after_label(dt, WORDS, regex_parser(WORDS_RE.pattern)),
            "未找到价税合计（大写）")
@@ -151,7 +162,7 @@ def _items(dt: DocText, header: int, end: int) -> tuple[list[tuple[LineItem, int
         names = "".join(c.text for c in name_cells)
         if name_cells:  # where the name itself sits decides what wraps above or below it
             middle = statistics.fmean((c.word.bbox[1] + c.word.bbox[3]) / 2 for c in name_cells)
-        pct = re.search(r"(\d{1,2})\s*%", text)
+        pct = RATE.search(text)
         amounts = parsers.text_to_amounts(text)
         if not (amounts and pct):
             if names:
@@ -167,11 +178,11 @@ def _items(dt: DocText, header: int, end: int) -> tuple[list[tuple[LineItem, int
             if glued is None:
                 continue
             amount_value, a_start, a_end = glued[0], 0, pct.start()
-        rate_value = parsers.text_to_rate(pct.group(0))
+        rate_value = parsers.text_to_rate(pct.group(0)) if pct.group(1) else None
         item = LineItem(name=names, amount=amount_value, tax_rate=rate_value,
                         tax_amount=after[0][0] if after else None)
         rows.append((middle, item, line_start + a_start, line_start + a_end))
-        if rate is None:
+        if rate is None and rate_value is not None:
             rate = Found(rate_value, line_start + pct.start(), line_start + pct.end())
     for middle, names in loose:
         if not rows:

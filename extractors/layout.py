@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from pipeline.model import BBox, Page, Source, Word
+from pipeline.ocr import is_cjk
 
 
 @dataclass
@@ -57,11 +58,57 @@ def level_box(box: BBox, angle: float, width: float, height: float) -> BBox:
     return (nx - w / 2, ny - h / 2, nx + w / 2, ny + h / 2)
 
 
+STACK_MIN_CHARS = 3
+"""A heading printed one character per line (购/买/方/信/息 in a narrow column beside a box, as
+数电 invoices print their role headings) is read as one word once this many are stacked."""
+STACK_MAX_GAP = 0.4
+"""Between stacked characters, as a share of a character's height: table rows of one-char
+cells sit a row's pitch apart, well past this."""
+STACK_ALIGN = 0.3
+"""How far the centres of stacked characters may stray sideways, in character widths."""
+
+
+def _single_char(word: Word) -> bool:
+    return len(word.text.strip()) == 1 and is_cjk(word.text.strip())
+
+
+def stack_vertical(words: list[Word], level: dict[int, BBox]) -> list[Word]:
+    """``words`` with every column of at least ``STACK_MIN_CHARS`` single characters printed
+    one under another joined into one word (top to bottom), its box the union of theirs;
+    ``level`` gains the joined words' levelled boxes."""
+    singles = sorted((w for w in words if _single_char(w)), key=lambda w: level[id(w)][1])
+    used: set[int] = set()
+    joined: list[Word] = []
+    for first in singles:
+        if id(first) in used:
+            continue
+        column = [first]
+        for other in singles:
+            if id(other) in used or other is first:
+                continue
+            last = level[id(column[-1])]
+            box = level[id(other)]
+            height, width = last[3] - last[1], max(last[2] - last[0], 1e-6)
+            gap = box[1] - last[3]
+            aligned = abs((box[0] + box[2]) / 2 - (last[0] + last[2]) / 2) <= STACK_ALIGN * width
+            if aligned and -0.2 * height <= gap <= STACK_MAX_GAP * height:
+                column.append(other)
+        if len(column) < STACK_MIN_CHARS:
+            continue
+        used.update(id(w) for w in column)
+        word = Word(text="".join(w.text.strip() for w in column), bbox=union(w.bbox for w in column),
+                    confidence=min(w.confidence for w in column))
+        level[id(word)] = union(level[id(w)] for w in column)
+        joined.append(word)
+    return [w for w in words if id(w) not in used] + joined
+
+
 def page_lines(page: Page) -> list[Line]:
     """The page's words grouped into lines by vertical overlap (on the levelled page), each
-    sorted left to right."""
+    sorted left to right; text stacked vertically is one word first (``stack_vertical``)."""
     level = {id(w): level_box(w.bbox, page.skew, page.width, page.height) for w in page.words}
-    words = sorted(page.words, key=lambda w: (level[id(w)][1] + level[id(w)][3]) / 2)
+    stacked = stack_vertical(page.words, level)
+    words = sorted(stacked, key=lambda w: (level[id(w)][1] + level[id(w)][3]) / 2)
     lines: list[list[Word]] = []
     for word in words:
         top, bottom = level[id(word)][1], level[id(word)][3]
