@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export DO_NOT_TRACK := 1
 export OMP_THREAD_LIMIT := 1
 
-.PHONY: setup system-packages demo test check corpus accuracy bench clean
+.PHONY: setup system-packages practice-packages demo test check corpus accuracy bench practice clean
 
 setup: system-packages $(STAMP)
 
@@ -29,6 +29,24 @@ $(VENV)/bin/python:
 $(STAMP): pyproject.toml | $(VENV)/bin/python
 	$(BIN)/pip install -q -e ".[dev]"
 	touch $(STAMP)
+
+PRACTICE := ../shared/practice
+PRACTICE_PACKAGES := fonts-noto-cjk
+SEED ?= 4711
+
+practice-packages:
+	@dpkg-query -W -f='$${Status}\n' $(PRACTICE_PACKAGES) 2>/dev/null | grep -q "install ok installed" || { \
+	  echo "installing system packages:" $(PRACTICE_PACKAGES); \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(PRACTICE_PACKAGES) >/dev/null; }
+
+# 8 applications of the independent practice corpus (SEED=n), through the real batch, scored
+practice: setup practice-packages
+	@test -d $(PRACTICE) || { echo "$(PRACTICE) is not here"; exit 2; }
+	@dir=$$(mktemp -d /tmp/practice-$(SEED)-XXXX); \
+	$(BIN)/python $(PRACTICE)/gen.py $$dir/inbox --seed $(SEED) --count 8 >/dev/null && \
+	$(BIN)/voucher-check run $$dir/inbox --out $$dir/out >$$dir/run.log 2>&1 && \
+	$(BIN)/python $(PRACTICE)/score.py $$dir/inbox $$dir/out --details; \
+	echo "inbox, outputs and the run's log: $$dir"
 
 demo: setup
 	$(BIN)/voucher-check demo --out out/demo
