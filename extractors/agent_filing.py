@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import re
-
-from extractors.common import Extraction, after_label, int_parser, labels, party_at, regex_parser
+from extractors.common import Extraction, after_label, int_parser, party_at, regex_parser
 from extractors.layout import DocText
+from extractors.lexicon import label
 
-COMPANY = re.compile(r"(?:企业名称|单位名称|运营单位|公司名称)\s*[:：]")
-FILING = labels("上线批号", "备案号", "备案编号", "批号")
+COMPANY = label("agent_filing.company")
+FILING = label("agent_filing.filing_no")
 FILING_NO = regex_parser(r"[ \t:：]*([A-Za-z][A-Za-z0-9\-]{6,}|\d[\d\-]{7,})")
-DAU = labels("日均活跃用户数（DAU）", "日均活跃用户数", "日活跃用户数", "日活量", "DAU")
+DAU = label("agent_filing.daily_active_users")
 
 
 def extract(dt: DocText, ex: Extraction) -> None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 
-from extractors.common import Extraction, Found, after_label, date_parser, labels, party_at
+from extractors.common import Extraction, Found, after_label, date_parser, party_at
 from extractors.layout import DocText
+from extractors.lexicon import label
 from pipeline.model import Page
 
-COMPANY = re.compile(r"(?:承诺单位|申报单位|单位名称)(?:（[^）]*）)?\s*[:：]")
-SIGNATURE = re.compile(r"法定代表人\s*[（(]?\s*(?:签字|签名|签章)\s*[）)]?\s*[:：]?")
-DATE = labels("日期", "承诺日期", "签署日期")
+COMPANY = label("commitment.company")
+SIGNATURE = label("commitment.signature")
+DATE = label("commitment.sign_date")
 
 
 def extract(dt: DocText, ex: Extraction) -> None:

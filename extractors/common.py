@@ -17,6 +17,7 @@ from typing import Any
 
 from extractors import parsers
 from extractors.layout import DocText
+from extractors.lexicon import spelled
 from pipeline.model import Field, MoneyField, NumberField, Page, Party
 from pipeline.rules import Rules, load_rules
 
@@ -61,17 +62,9 @@ class Extraction:
         self.put(name, found, reason, NumberField)
 
 
-def role(*names: str) -> re.Pattern[str]:
-    """A party-role label such as 甲方（盖章）： — OCR may space it out, change the bracket
-    width or drop the colon."""
-    parts = [r"\s?".join(map(re.escape, n)) for n in names]
-    return re.compile("(?:" + "|".join(parts) + r")(?:\s?[（(][^）)\n]{0,8}[）)]\s*[:：]?|\s*[:：])")
-
-
 def labels(*names: str) -> re.Pattern[str]:
     """A pattern matching any of the label spellings, tolerant of spaces OCR inserts."""
-    parts = [r"\s?".join(map(re.escape, n)) for n in names]
-    return re.compile("(?:" + "|".join(parts) + ")")
+    return re.compile("(?:" + "|".join(spelled(n) for n in names) + ")")
 
 
 def after_label(dt: DocText, label: re.Pattern[str], parse: Callable[[str], Found | None],

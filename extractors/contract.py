@@ -16,27 +16,26 @@ from extractors.common import (
     code_parser,
     date_parser,
     first_in_window,
-    labels,
     party_at,
     put_period,
 )
 from extractors.layout import DocText
+from extractors.lexicon import label
 from extractors.tables import find_line, header_position, row_by_header
 from pipeline.model import Party
 
-ROLE_TAIL = r"(?:（[^）]*）)?\s*[:：]"
-PARTY_A = re.compile(r"(?:甲\s?方|委\s?托\s?方|需\s?方|采\s?购\s?方|买\s?方|客\s?户)" + ROLE_TAIL)
-PARTY_B = re.compile(r"(?:乙\s?方|服\s?务\s?方|供\s?方|供\s?应\s?方|卖\s?方|服\s?务\s?商)" + ROLE_TAIL)
-CONTRACT_NO = labels("合同编号", "合同号", "协议编号", "编号")
-TOTAL = labels("合同总金额", "合同总价款", "合同总价", "总价款", "总金额", "合同金额", "合同价款")
-SIGN_DATE = labels("签订日期", "签署日期", "签约日期", "签订时间")
-PERIOD = labels("服务期限", "服务期", "租赁期限", "合同有效期", "有效期")
+PARTY_A = label("contract.party_a")
+PARTY_B = label("contract.party_b")
+CONTRACT_NO = label("contract.contract_no")
+TOTAL = label("contract.total_amount")
+SIGN_DATE = label("contract.sign_date")
+PERIOD = label("contract.period")
 PRICE_SENTENCE = re.compile(
     r"单价\s*(?:为|是)?\s*[:：]?\s*(?:人民币)?\s*([\d,，.]+)\s*元\s*/\s*([^\s，,。；;）)]+)")
 QTY_SENTENCE = re.compile(r"(?:服务)?数量\s*(?:为|是)?\s*[:：]?\s*([\d,，.]+)\s*([^\s，,。；;0-9]+)")
 SUBSIDY = re.compile(r"(?:申请|获得|享受)[^。]{0,40}补贴|补贴[^。]{0,12}(?:情况)?说明")
-LEGAL = labels("法定代表人", "法人代表")
-ADDRESS = labels("住所地", "住所", "地址", "注册地址")
+LEGAL = label("contract.legal_representative")
+ADDRESS = label("contract.address")
 
 
 def extract(dt: DocText, ex: Extraction) -> None:

@@ -18,25 +18,24 @@ from extractors.common import (
     amount_parser,
     date_parser,
     digits_parser,
-    labels,
     name_after,
     party,
     regex_parser,
 )
 from extractors.layout import DocText
+from extractors.lexicon import label
 from extractors.tables import column_of, find_line, line_cells
 from pipeline.model import Field, LineItem
 
-NO = labels("发票号码", "发票号", "No")
-CODE = labels("发票代码")
-DATE = labels("开票日期")
-NAME = re.compile(r"(?<![\u4e00-\u9fa5])名\s?称")
-"""名称 standing as its own label, not the tail of 项目名称 or 服务名称."""
-USCC_LABEL = labels("统一社会信用代码/纳税人识别号", "纳税人识别号", "统一社会信用代码")
-BUYER = re.compile(r"购\s?买\s?方|购\s?方")
-SELLER = re.compile(r"销\s?售\s?方|销\s?方")
-WORDS = labels("大写")
-SMALL = labels("小写")
+NO = label("invoice.invoice_no")
+CODE = label("invoice.invoice_code")
+DATE = label("invoice.issue_date")
+NAME = label("invoice.name")
+USCC_LABEL = label("invoice.uscc")
+BUYER = label("invoice.buyer")
+SELLER = label("invoice.seller")
+WORDS = label("invoice.total_in_words")
+SMALL = label("invoice.total_amount")
 CONTRACT = re.compile(r"合同(?:编号|号)\s*[:：]?\s*([A-Za-z0-9][A-Za-z0-9\-_/]{3,})")
 NO_TAX = re.compile(r"\*{3}|免\s?税|不征税")
 """What an invoice prints in place of a tax figure or rate when no tax is charged."""

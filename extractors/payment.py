@@ -11,24 +11,24 @@ from extractors.common import (
     amount_parser,
     code_parser,
     date_parser,
-    labels,
     org_after,
     party,
 )
 from extractors.layout import DocText
+from extractors.lexicon import label
 
 PAYER = re.compile(r"付\s?款\s?(?:人|方|单位)\s*(?:名称|户名)?\s*(?:户名)?\s*[:：]?")
 PAYEE = re.compile(r"收\s?款\s?(?:人|方|单位)\s*(?:名称|户名)?\s*(?:户名)?\s*[:：]?")
-AMOUNT = labels("金额（小写）", "金额(小写)", "小写金额", "交易金额", "小写", "金额")
-DATE = labels("交易日期", "交易时间", "记账日期", "转账日期", "日期")
-REFERENCE = labels("交易流水号", "流水号", "电子回单号码", "回单编号", "交易序号")
-PURPOSE = labels("用途", "摘要", "附言")
+AMOUNT = label("payment.amount")
+DATE = label("payment.payment_date")
+REFERENCE = label("payment.reference")
+PURPOSE = label("payment.purpose")
 CONTRACT_IN_PURPOSE = re.compile(r"([A-Za-z]{1,6}-[A-Za-z0-9\-]{3,}|[A-Za-z0-9]{2,}-\d{4}-\d{2,})")
 
 
 def extract(dt: DocText, ex: Extraction) -> None:
-    for name, label in (("payer", PAYER), ("payee", PAYEE)):
-        found = after_label(dt, label, org_after, next_line=False) or after_label(dt, label, org_after)
+    for name, pattern in (("payer", PAYER), ("payee", PAYEE)):
+        found = after_label(dt, pattern, org_after, next_line=False) or after_label(dt, pattern, org_after)
         ex.put(name, party(found, None), "未找到" + ("付款人" if name == "payer" else "收款人") + "户名")
     ex.money("amount", after_label(dt, AMOUNT, amount_parser), "未找到交易金额")
     ex.put("payment_date", after_label(dt, DATE, date_parser), "未找到交易日期")

@@ -8,17 +8,17 @@ from extractors.common import (
     Extraction,
     after_label,
     int_parser,
-    labels,
     party_at,
     put_period,
 )
 from extractors.layout import DocText
+from extractors.lexicon import label
 
-COMPANY = re.compile(r"(?:运营单位|企业名称|单位名称|运营主体)\s*[:：]")
-TOKENS_SUMMARY = labels("统计期内日均Tokens调用量", "平台日均Tokens调用量", "日均调用量")
-TOKENS = labels("日均Tokens调用量", "日均Token调用量")
-SERVED = labels("服务企业数量", "服务企业数", "服务企业")
-PERIOD = labels("统计期间", "统计周期", "数据期间")
+COMPANY = label("platform_log.company")
+TOKENS_SUMMARY = label("platform_log.daily_tokens_summary")
+TOKENS = label("platform_log.daily_tokens")
+SERVED = label("platform_log.served_companies")
+PERIOD = label("platform_log.period")
 
 
 def extract(dt: DocText, ex: Extraction) -> None:

@@ -15,19 +15,19 @@ from extractors.common import (
     after_label,
     canonical_unit,
     code_parser,
-    labels,
     party_at,
     put_period,
 )
 from extractors.layout import DocText
+from extractors.lexicon import label
 from extractors.tables import Cell, column_of, find_line, line_cells
 from pipeline.model import LineItem
 
-NO = labels("结算单号", "单据编号", "账单编号", "结算单编号", "对账单号")
-CONTRACT = labels("合同编号", "关联合同", "合同号")
-CUSTOMER = re.compile(r"(?:客户名称|客户|需方|甲方|委托方)(?:（[^）]*）)?\s*[:：]")
-SUPPLIER = re.compile(r"(?:服务商|供方|乙方|服务方|供应商)(?:名称)?(?:（[^）]*）)?\s*[:：]")
-PERIOD = labels("结算周期", "对账期间", "计费周期", "结算期间", "服务期间", "账期")
+NO = label("settlement.statement_no")
+CONTRACT = label("settlement.contract_no")
+CUSTOMER = label("settlement.customer")
+SUPPLIER = label("settlement.supplier")
+PERIOD = label("settlement.period")
 TWO_PLACES = re.compile(r"[\d,]+\.\d{2}")
 MONTH_IN = re.compile(r"(20\d{2})\s*年\s*(\d{1,2})\s*月")
 MONTH_ONLY = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月$")

@@ -11,20 +11,19 @@ from extractors.common import (
     code_parser,
     first_in_window,
     in_window,
-    labels,
     org_after,
     party,
     put_period,
-    role,
     uscc_between,
 )
 from extractors.entities import Label, entities
 from extractors.layout import DocText
+from extractors.lexicon import label
 
-SUPPLIER = role("算力供给企业", "供给企业", "出具单位", "证明单位")
-CONTRACT = labels("合同编号", "编号为", "合同号")
-SCALE = labels("算力规模", "租用规模", "算力资源规模")
-PERIOD = labels("租赁期限", "租赁期", "服务期限", "租用期限")
+SUPPLIER = label("supplier_certificate.supplier")
+CONTRACT = label("supplier_certificate.contract_no")
+SCALE = label("supplier_certificate.compute_scale")
+PERIOD = label("supplier_certificate.period")
 
 
 def extract(dt: DocText, ex: Extraction) -> None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 
-from extractors.common import Extraction, Found, in_window, labels, party_at
+from extractors.common import Extraction, Found, in_window, party_at
 from extractors.layout import DocText
+from extractors.lexicon import label
 from pipeline.model import Direction
 
-COMPANY = re.compile(r"(?:单位名称|企业名称|申报单位|公司名称)\s*[:：]")
-PURPOSE = labels("算力用途", "算力应用领域", "用途", "应用领域")
+COMPANY = label("usage_statement.company")
+PURPOSE = label("usage_statement.purpose")
 HINTS = (
     (Direction.MAAS, re.compile(r"MaaS|模型即服务", re.IGNORECASE)),
     (Direction.AGENT, re.compile(r"智能体|Agent", re.IGNORECASE)),

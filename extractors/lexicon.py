@@ -1,0 +1,57 @@
+"""The label lexicon (``lexicon.yaml`` beside this file): how documents label each field,
+as data, compiled once into the patterns the extractors search with."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+LEXICON = Path(__file__).with_name("lexicon.yaml")
+MODES = ("phrase", "form", "role")
+_NOTE = r"\s?[（(][^）)\n]{0,12}[）)]"
+"""A bracketed note after a label: （盖章）, （签章）, (公章), （服务方）."""
+_TAILS = {
+    "phrase": "",
+    "form": rf"(?:{_NOTE})?\s*[:：]",
+    "role": rf"(?:{_NOTE}\s*[:：]?|\s*[:：])",
+}
+
+
+class LexiconError(ValueError):
+    """The lexicon file names an unknown mode or has no spellings for an entry."""
+
+
+def spelled(word: str) -> str:
+    """``word`` as a pattern that lets OCR put a space between any two characters."""
+    return r"\s?".join(map(re.escape, word))
+
+
+def compile_entry(entry: dict[str, Any], where: str) -> re.Pattern[str]:
+    """One lexicon entry as a pattern: its spellings, longest first, then its mode's tail."""
+    modes = [m for m in MODES if m in entry]
+    if len(modes) != 1 or not entry[modes[0]]:
+        raise LexiconError(f"{LEXICON.name} {where}: give one of {', '.join(MODES)} with its spellings")
+    mode = modes[0]
+    words = sorted((str(w) for w in entry[mode]), key=len, reverse=True)
+    head = r"(?<![\u4e00-\u9fa5])" if entry.get("standalone") else ""
+    return re.compile(head + "(?:" + "|".join(spelled(w) for w in words) + ")" + _TAILS[mode])
+
+
+@cache
+def _lexicon() -> dict[str, dict[str, re.Pattern[str]]]:
+    data = yaml.safe_load(LEXICON.read_text(encoding="utf-8"))
+    return {doc: {name: compile_entry(entry, f"{doc}.{name}") for name, entry in fields.items()}
+            for doc, fields in data.items()}
+
+
+def label(key: str) -> re.Pattern[str]:
+    """The pattern of lexicon entry ``key`` (``doc_type.name``, e.g. ``invoice.invoice_no``)."""
+    doc, _, name = key.partition(".")
+    try:
+        return _lexicon()[doc][name]
+    except KeyError:
+        raise LexiconError(f"{LEXICON.name} has no entry {key}") from None
