@@ -79,7 +79,11 @@ _LEAD_INS = sorted(
     key=len,
     reverse=True,
 )
-_LEAD_IN = re.compile(r"(?:[（(][^（）()]{0,8}[)）]|" + "|".join(_LEAD_INS) + ")")
+FIRST_PERSON = re.compile(r"(?:我|本|贵)(?:公司|单位|司|方)")
+"""How a letter names its own writer (我公司, 本单位) or its addressee (贵公司): never part of a
+name, though a name may follow it directly (我公司杭州…有限公司)."""
+_LEAD_IN = re.compile(r"(?:[（(][^（）()]{0,8}[)）]|" + FIRST_PERSON.pattern + r"(?:与|和|及|同)?|"
+                      + "|".join(_LEAD_INS) + ")")
 # Words that hardly ever sit inside a company name but often just before one in running text.
 _CLAUSE_WORD = re.compile(r".*[的是由向]")
 # Joining words between two names: stripped only when a name ends right before them.
@@ -105,6 +109,9 @@ def _trim_org(text: str, start: int, end: int, after_org: bool) -> int:
             depth = max(depth - 1, 0)
     if depth:
         start = opener + 1
+    # 甲公司（代码：…）与乙公司: a joining word right after a bracket is not part of the name
+    if 0 < start < end and text[start] in _CONJUNCTION and text[start - 1] in "）)":
+        start += 1
     while (lead := _LEAD_IN.match(text, start, end)) is not None and lead.end() > lead.start():
         start = lead.end()
     return start

@@ -16,7 +16,7 @@ from extractors.common import (
     put_period,
     uscc_between,
 )
-from extractors.entities import Label, entities
+from extractors.entities import FIRST_PERSON, Label, entities
 from extractors.layout import DocText
 from extractors.lexicon import label
 
@@ -28,7 +28,12 @@ PERIOD = label("supplier_certificate.period")
 
 def extract(dt: DocText, ex: Extraction) -> None:
     orgs = [e for e in entities(dt.text) if e.label is Label.ORG]
-    supplier_name = after_label(dt, SUPPLIER, org_after)
+    supplier_name = after_label(dt, SUPPLIER, org_after) or _wrapped_after(dt)
+    if supplier_name is None:
+        # the letter speaks for its writer: 我公司杭州…有限公司 names the supplier
+        writer = next((e for e in orgs if FIRST_PERSON.search(dt.text, max(e.start - 3, 0), e.start)
+                       and dt.text[e.start - 1] not in "与和及同"), None)
+        supplier_name = Found(writer.value, writer.start, writer.end) if writer else None
     if supplier_name is None and len(orgs) > 1:
         # a seal over the signature label can blot it out; the letter is signed at its foot
         supplier_name = Found(orgs[-1].value, orgs[-1].start, orgs[-1].end)
@@ -36,7 +41,8 @@ def extract(dt: DocText, ex: Extraction) -> None:
     if supplier_name is not None:
         end_line = dt.line_index(supplier_name.end) + 3
         limit = dt.line_starts[end_line] if end_line < len(dt.line_starts) else len(dt.text)
-        supplier_code = uscc_between(dt, supplier_name.end, limit)
+        supplier_code = uscc_between(dt, supplier_name.end, limit) or _code_near_a_mention(
+            dt, supplier_name.value)
     ex.put("supplier", party(supplier_name, supplier_code), "未找到算力供给企业名称")
     # the customer is the first organisation the letter names that is not the supplier
     customer = None
@@ -61,6 +67,32 @@ def extract(dt: DocText, ex: Extraction) -> None:
 
 
 LABEL_AHEAD = re.compile(r"\s*[\u4e00-\u9fa5]{2,6}[:：]")
+
+
+CODE_REACH = 40
+"""Characters after a name within which its credit code, printed in brackets, is its own."""
+
+
+def _code_near_a_mention(dt: DocText, name: str) -> Found | None:
+    """The credit code printed right after any mention of ``name`` in the letter."""
+    at = dt.text.find(name)
+    while at >= 0:
+        end = at + len(name)
+        code = uscc_between(dt, end, end + CODE_REACH)
+        if code is not None:
+            return code
+        at = dt.text.find(name, end)
+    return None
+
+
+def _wrapped_after(dt: DocText) -> Found | None:
+    """A supplier's name after its label that wraps onto the next line (证明单位（盖章）：杭州…
+    科技 / 有限公司), read as one."""
+    for m in SUPPLIER.finditer(dt.text):
+        found = in_window(dt, m.end(), 2, org_after)
+        if found is not None:
+            return found
+    return None
 
 
 def _phrase(text: str) -> Found | None:
