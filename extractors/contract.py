@@ -11,13 +11,12 @@ from extractors.common import (
     Extraction,
     Found,
     after_label,
-    amount_parser,
     canonical_unit,
     code_parser,
     date_parser,
-    first_in_window,
     party_at,
     put_period,
+    window,
 )
 from extractors.layout import DocText
 from extractors.lexicon import label
@@ -46,13 +45,39 @@ def extract(dt: DocText, ex: Extraction) -> None:
         if found is not None:
             _details(dt, found, other)
         ex.put(name, found, "未找到" + ("甲方（委托方）" if name == "party_a" else "乙方（服务方）"))
-    ex.money("total_amount", first_in_window(dt, TOTAL, 2, amount_parser), "未找到合同总金额")
+    ex.money("total_amount", _total(dt), "未找到合同总金额")
     _price_terms(dt, ex)
     ex.put("sign_date", after_label(dt, SIGN_DATE, date_parser), "未找到签订日期")
     put_period(ex, PERIOD, ("service_start", "service_end"), "合同未载明服务期限", n_lines=3)
     said = SUBSIDY.search(dt.text)
     ex.put("other_subsidy_statement",
            Found(bool(said), said.start() if said else 0, said.end() if said else 0), "", confidence=0.9)
+
+
+PER_UNIT = re.compile(r"\s*(?:元)?\s*[/／每]")
+"""After a figure, a billing unit (10,200.00元/卡·月, 每小时): the figure is a price, not a total."""
+CN_DIGIT = re.compile(r"[零壹贰叁肆伍陆柒捌玖拾佰仟]")
+TOTAL_REACH = 2
+"""Lines after a total's label within which its figure is looked for."""
+
+
+def _total(dt: DocText) -> Found | None:
+    """The contract's total: after a total label, the first figure that is not a price per
+    unit; a figure that its own 大写 repeats beats one that stands alone, the earlier wins."""
+    best: tuple[int, Found] | None = None
+    for m in TOTAL.finditer(dt.text):
+        text, offsets = window(dt, m.end(), TOTAL_REACH)
+        amounts = parsers.text_to_amounts(text)
+        words = {value for value, a, b in amounts if CN_DIGIT.search(text[a:b])}
+        figures = [(value, a, b) for value, a, b in amounts
+                   if not CN_DIGIT.search(text[a:b]) and not PER_UNIT.match(text, b)]
+        if not figures:
+            continue
+        value, a, b = figures[0]
+        score = 2 if value in words else 1
+        if best is None or score > best[0]:
+            best = (score, Found(value, offsets[a], offsets[b - 1] + 1))
+    return best[1] if best else None
 
 
 def _details(dt: DocText, found: Found, stop: re.Pattern[str]) -> None:
@@ -106,4 +131,5 @@ def _number(text: str) -> Decimal | None:
 
 
 def _unit(text: str) -> str:
-    return canonical_unit(text.strip("元/（）()"))
+    """A billing unit as printed, without a note after it (卡·月（含税） is 卡·月)."""
+    return canonical_unit(re.split(r"[（(]", text.strip("元/（）()"), maxsplit=1)[0].strip("元/ "))
