@@ -159,6 +159,35 @@ def name_after(dt: DocText, pos: int) -> Found | None:
     return Found(cell.value.replace("(", "（").replace(")", "）"), cell.start, cell.end)
 
 
+SELF_REFERENCE = re.compile(r"^\s*[（(]\s*(?:以下)?简称\s*[“\"「]?\s*(?:我|本)(?:公司|单位|司)")
+"""（以下简称“我公司”） right after a name: the letter's writer introduces itself."""
+FIRST_PERSON_BEFORE = re.compile(r"(?:我|本)(?:公司|单位|司)$")
+SIGNING_LINES = 4
+"""How many closing lines of a letter hold its signature block."""
+
+
+def letter_writer(dt: DocText) -> Found | None:
+    """The company a letter speaks for (its 我公司/本单位): the one it introduces as such
+    (…有限公司（以下简称“我公司”）), else the one named right after a first-person word
+    (我公司杭州…有限公司), else the one signing alone on a line at its foot."""
+    from extractors.entities import Label, entities  # entities imports this module
+
+    orgs = [e for e in entities(dt.text) if e.label is Label.ORG]
+    for org in orgs:
+        if SELF_REFERENCE.match(dt.text, org.end):
+            return Found(org.value, org.start, org.end)
+    for org in orgs:
+        if FIRST_PERSON_BEFORE.search(dt.text, max(org.start - 3, 0), org.start):
+            return Found(org.value, org.start, org.end)
+    foot = dt.line_starts[-SIGNING_LINES] if len(dt.line_starts) >= SIGNING_LINES else 0
+    for org in reversed(orgs):
+        line = dt.lines[dt.line_index(org.start)].text
+        alone = line.strip(" ：:") == org.value or dt.text[org.start - 1:org.start] in ("：", ":")
+        if org.start >= foot and alone:
+            return Found(org.value, org.start, org.end)
+    return None
+
+
 def party(name: Found | None, uscc: Found | None) -> Found | None:
     """A party value from a name and an optional credit code, spanning the name."""
     if name is None:

@@ -38,7 +38,12 @@ def compile_entry(entry: dict[str, Any], where: str) -> re.Pattern[str]:
     mode = modes[0]
     words = sorted((str(w) for w in entry[mode]), key=len, reverse=True)
     head = r"(?<![\u4e00-\u9fa5])" if entry.get("standalone") else ""
-    return re.compile(head + "(?:" + "|".join(spelled(w) for w in words) + ")" + _TAILS[mode])
+    spellings = "(?:" + "|".join(spelled(w) for w in words) + ")"
+    pattern = head + spellings + _TAILS[mode]
+    if mode == "form":
+        # a key–value grid: the label fills its own cell and the value is the next one
+        pattern = f"(?:{pattern}|(?<!\\S){spellings}(?:{_NOTE})?(?= ))"
+    return re.compile(pattern)
 
 
 @cache

@@ -11,12 +11,13 @@ from extractors.common import (
     code_parser,
     first_in_window,
     in_window,
+    letter_writer,
     org_after,
     party,
     put_period,
     uscc_between,
 )
-from extractors.entities import FIRST_PERSON, Label, entities
+from extractors.entities import Label, entities
 from extractors.layout import DocText
 from extractors.lexicon import label
 
@@ -30,10 +31,7 @@ def extract(dt: DocText, ex: Extraction) -> None:
     orgs = [e for e in entities(dt.text) if e.label is Label.ORG]
     supplier_name = after_label(dt, SUPPLIER, org_after) or _wrapped_after(dt)
     if supplier_name is None:
-        # the letter speaks for its writer: 我公司杭州…有限公司 names the supplier
-        writer = next((e for e in orgs if FIRST_PERSON.search(dt.text, max(e.start - 3, 0), e.start)
-                       and dt.text[e.start - 1] not in "与和及同"), None)
-        supplier_name = Found(writer.value, writer.start, writer.end) if writer else None
+        supplier_name = letter_writer(dt)  # the supplier writes the letter: its 我公司
     if supplier_name is None and len(orgs) > 1:
         # a seal over the signature label can blot it out; the letter is signed at its foot
         supplier_name = Found(orgs[-1].value, orgs[-1].start, orgs[-1].end)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from extractors.common import Extraction, Found, in_window, party_at
+from extractors.common import Extraction, Found, in_window, letter_writer, party, party_at
 from extractors.layout import DocText
 from extractors.lexicon import label
 from pipeline.model import Direction
@@ -20,6 +20,8 @@ HINTS = (
 
 def extract(dt: DocText, ex: Extraction) -> None:
     company, _ = party_at(dt, COMPANY, limit_lines=2)
+    if company is None:
+        company = party(letter_writer(dt), None)
     ex.put("company", company, "未找到单位名称")
     purpose = None
     for m in PURPOSE.finditer(dt.text):

@@ -60,3 +60,21 @@ def test_a_letter_s_first_person_is_not_part_of_a_name() -> None:
             "与北京某某信息技术有限公司（统一社会信用代码：911101064133159594）签订了合同。")
     names = [e.value for e in entities(text) if e.label is Label.ORG]
     assert names == ["杭州某某智算科技有限公司", "北京某某信息技术有限公司"]
+
+
+def test_a_grid_label_alone_in_its_cell_takes_the_next_cell() -> None:
+    from extractors.lexicon import label
+
+    customer = label("settlement.customer")
+    assert customer.search("客户名称 北京某某科技有限公司 统一社会信用代码 91110302MA07HYUU51")
+    assert customer.search("本客户名称") is None
+
+
+def test_a_letter_speaks_for_the_company_it_calls_itself() -> None:
+    from extractors.common import letter_writer
+
+    dt = _lines("智能算力使用情况说明",
+                "北京某某数据科技股份有限公司（以下简称“我公司”）主要从事人工智能研发。",
+                "根据与贵州某某云计算有限公司签订的算力服务合同，我公司租用算力。")
+    found = letter_writer(dt)
+    assert found is not None and found.value == "北京某某数据科技股份有限公司"
