@@ -159,7 +159,7 @@ def name_after(dt: DocText, pos: int) -> Found | None:
     return Found(cell.value.replace("(", "（").replace(")", "）"), cell.start, cell.end)
 
 
-SELF_REFERENCE = re.compile(r"^\s*[（(]\s*(?:以下)?简称\s*[“\"「]?\s*(?:我|本)(?:公司|单位|司)")
+SELF_REFERENCE = re.compile(r"\s*[（(]\s*(?:以下)?简称\s*[“\"「]?\s*(?:我|本)(?:公司|单位|司)")
 """（以下简称“我公司”） right after a name: the letter's writer introduces itself."""
 FIRST_PERSON_BEFORE = re.compile(r"(?:我|本)(?:公司|单位|司)$")
 SIGNING_LINES = 4
