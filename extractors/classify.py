@@ -9,6 +9,7 @@ import re
 import statistics
 from dataclasses import dataclass
 
+from extractors.layout import page_lines
 from pipeline.model import DocType, Page
 
 # Titles as issuers print them (regular expressions over the squashed title text).
@@ -68,14 +69,33 @@ def title_text(pages: list[Page]) -> str:
     return re.sub(r"\s", "", "".join(w.text for w in big))
 
 
+TITLE_LINES = 3
+"""The first lines of a page, each of which may be its title on its own (a scan's title is
+printed no larger than the body as OCR measures it)."""
+
+
+TITLE_MAX_CHARS = 24
+SENTENCE_MARK = re.compile(r"[，。：:；;,]")
+
+
+def title_candidates(pages: list[Page]) -> list[str]:
+    """The large print near the top, and each of the first lines of the first page, squashed."""
+    if not pages or not pages[0].words:
+        return []
+    lines = [re.sub(r"\s", "", line.text) for line in page_lines(pages[0])[:TITLE_LINES]]
+    # a title is short and no sentence: a line of running text that names a contract is not one
+    titles = [t for t in lines if len(t) <= TITLE_MAX_CHARS and not SENTENCE_MARK.search(t)]
+    return [title_text(pages), *titles]
+
+
 def classify(pages: list[Page]) -> Classification:
     """The most likely type of a document, with a confidence in 0..1."""
-    title = title_text(pages)
+    titles = title_candidates(pages)
     body = re.sub(r"\s", "", " ".join(w.text for p in pages[:3] for w in p.words))
     scores: dict[DocType, float] = {}
     for doc_type in TITLES:
         score = sum(1.0 for k in KEYWORDS[doc_type] if k in body)
-        if any(re.search(p, title) for p in TITLES[doc_type]):
+        if any(re.search(p, title) for p in TITLES[doc_type] for title in titles):
             score += TITLE_WEIGHT
         scores[doc_type] = score
     ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)

@@ -78,3 +78,13 @@ def test_a_letter_speaks_for_the_company_it_calls_itself() -> None:
                 "根据与贵州某某云计算有限公司签订的算力服务合同，我公司租用算力。")
     found = letter_writer(dt)
     assert found is not None and found.value == "北京某某数据科技股份有限公司"
+
+
+def test_a_scan_s_first_line_is_its_title_though_printed_no_larger() -> None:
+    from extractors.classify import classify
+
+    lines = ["算力资源供给证明", "北京市经济和信息化局：",
+             "兹证明，我公司杭州某某数据服务有限公司与北京某某信息技术有限公司签订了《智算服务合同》，",
+             "向其提供智能算力租赁服务。", "特此证明。"]
+    page = _page([(t, (60, 60 + 20 * i, 60 + 11 * len(t), 72 + 20 * i)) for i, t in enumerate(lines)])
+    assert classify([page]).doc_type.value == "supplier_certificate"
