@@ -24,6 +24,7 @@ from typing import Any
 from flows import DASK_ADDRESS_ENV
 from pipeline.model import TZ, FindingCode, today
 from pipeline.rules import DEFAULT_RULES, RULES_ENV, Rules, RulesError, load_rules
+from pipeline.signals import signal_name
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 DEPLOYMENT = "nightly"
@@ -372,7 +373,7 @@ def supervise(argv: Sequence[str]) -> int:
             return code if code > 0 else EXIT_INTERRUPTED
         if code >= 0:
             return code
-        how = _signal_name(-code)
+        how = signal_name(-code)
         if attempt < RERUNS_AFTER_A_CRASH:
             complain(f"批处理进程异常退出（被 {how} 终止）；它留下的进程（临时服务器、读取进程）已停止。"
                      "重新运行一次：已读完的材料取自读取缓存，已写出的报告保持完整。")
@@ -380,13 +381,6 @@ def supervise(argv: Sequence[str]) -> int:
             complain(f"批处理进程再次异常退出（被 {how} 终止）；它留下的进程（临时服务器、读取进程）已停止。"
                      "已写出的报告保持完整，汇总页可能未更新，请查看日志后重试。")
     return EXIT_FAILED
-
-
-def _signal_name(number: int) -> str:
-    try:
-        return signal.Signals(number).name
-    except ValueError:
-        return f"信号 {number}"
 
 
 def _run_child(command: list[str], env: dict[str, str]) -> tuple[int, bool]:

@@ -24,6 +24,7 @@ from pebble.common import ProcessExpired
 from pipeline.ingest import Upload
 from pipeline.ocr import OcrEngine, make_engine
 from pipeline.reader import ReadDocument, ReadSettings, read_upload
+from pipeline.signals import exit_reason
 
 TIMED_OUT = "读取超时：超过 {seconds} 秒仍未读完，已放弃该文件"
 CRASHED = ("读取进程异常退出（{reason}），该文件未能处理，本申报因此无法自动核定；"
@@ -59,17 +60,6 @@ def _read_in_worker(upload: Upload, settings: ReadSettings) -> ReadDocument:
 
 
 # --- in the caller ------------------------------------------------------------------------
-
-
-def exit_reason(code: int | None) -> str:
-    """How a process ended, in words: a negative exit code is the signal that killed it."""
-    if code is not None and code < 0:
-        try:
-            name = signal.Signals(-code).name
-        except ValueError:
-            name = f"信号 {-code}"
-        return f"被 {name} 终止" + ("，多为内存不足" if -code == signal.SIGKILL else "")
-    return f"退出码 {code}"
 
 
 def can_start_processes() -> bool:
