@@ -55,11 +55,13 @@ class Extraction:
                                  confidence=round(conf if confidence is None else confidence, 3))
         self.missing.pop(name, None)
 
-    def money(self, name: str, found: Found | None, reason: str) -> None:
-        self.put(name, found, reason, MoneyField)
+    def money(self, name: str, found: Found | None, reason: str,
+              confidence: float | None = None) -> None:
+        self.put(name, found, reason, MoneyField, confidence)
 
-    def number(self, name: str, found: Found | None, reason: str) -> None:
-        self.put(name, found, reason, NumberField)
+    def number(self, name: str, found: Found | None, reason: str,
+               confidence: float | None = None) -> None:
+        self.put(name, found, reason, NumberField, confidence)
 
 
 def labels(*names: str) -> re.Pattern[str]:
@@ -197,9 +199,17 @@ def party(name: Found | None, uscc: Found | None) -> Found | None:
 
 # --- parsers shaped for after_label ---------------------------------------------------------
 
+CN_NUMERAL = re.compile(r"[零壹贰叁肆伍陆柒捌玖拾佰仟]")
+
+
 def amount_parser(text: str) -> Found | None:
+    """The first amount in figures after a label, else the first in 大写: where a line prints
+    both (金额（大写）… 金额（小写）¥…), the figures are exact to the fen, while a 大写
+    amount wrapped onto the next line (…柒元陆 / 角) would read short."""
     hits = parsers.text_to_amounts(text)
-    return Found(hits[0][0], hits[0][1], hits[0][2]) if hits else None
+    figures = [h for h in hits if not CN_NUMERAL.search(text[h[1]:h[2]])]
+    best = (figures or hits)[:1]
+    return Found(best[0][0], best[0][1], best[0][2]) if best else None
 
 
 TIME = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?")

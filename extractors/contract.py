@@ -120,9 +120,30 @@ def _price_terms(dt: DocText, ex: Extraction) -> None:
                 ex.put(name, found, "")
             else:
                 ex.number(name, found, "")
+    if "quantity" not in ex.fields:
+        ex.number("quantity", _quantity_by_arithmetic(dt, ex), "", confidence=0.85)
     for name in ("unit_price", "quantity", "unit"):
         if name not in ex.fields:
             ex.missing[name] = "未找到算力单价、数量或计费单位"
+
+
+QUANTITY_FIGURE = re.compile(r"(?<![\d.,])(\d[\d,，]*(?:\.\d+)?)\s*([^\s\d，,。；;、）)]{1,12})")
+
+
+def _quantity_by_arithmetic(dt: DocText, ex: Extraction) -> Found | None:
+    """With no labelled quantity: the figure in the billing unit (合计6,720卡·月) that times
+    the unit price makes the contract's total, to the yuan. A figure that does not is no
+    quantity of this contract, and none is taken then."""
+    price, total, unit = (ex.fields.get(n) for n in ("unit_price", "total_amount", "unit"))
+    if price is None or total is None or unit is None:
+        return None
+    for m in QUANTITY_FIGURE.finditer(dt.text):
+        if canonical_unit(m.group(2), m.group(2)) != unit.value and not m.group(2).startswith(unit.value):
+            continue
+        quantity = _number(m.group(1))
+        if quantity and abs(quantity * price.value - total.value) < 1:
+            return Found(quantity, m.start(1), m.end(1))
+    return None
 
 
 def _number(text: str) -> Decimal | None:

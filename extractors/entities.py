@@ -88,6 +88,7 @@ _LEAD_IN = re.compile(r"(?:[（(][^（）()]{0,8}[)）]|" + FIRST_PERSON.pattern
 _CLAUSE_WORD = re.compile(r".*[的是由向]")
 # Joining words between two names: stripped only when a name ends right before them.
 _CONJUNCTION = "与和及、"
+_BREAK = "\n \t，,；;：:。"
 
 
 def _trim_org(text: str, start: int, end: int, after_org: bool) -> int:
@@ -110,7 +111,10 @@ def _trim_org(text: str, start: int, end: int, after_org: bool) -> int:
     if depth:
         start = opener + 1
     # 甲公司（代码：…）与乙公司: a joining word right after a bracket is not part of the name
-    if 0 < start < end and text[start] in _CONJUNCTION and text[start - 1] in "）)":
+    # and …（代码：…）⏎与乙公司, …，与乙公司: 与 and 及 hardly ever begin a name (和 does: 和利时)
+    after_bracket = 0 < start < end and text[start] in _CONJUNCTION and text[start - 1] in "）)"
+    after_break = start < end - 1 and text[start] in "与及、" and (start == 0 or text[start - 1] in _BREAK)
+    if after_bracket or after_break:
         start += 1
     while (lead := _LEAD_IN.match(text, start, end)) is not None and lead.end() > lead.start():
         start = lead.end()

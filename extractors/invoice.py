@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 import statistics
+from decimal import Decimal
 
 from extractors import parsers
 from extractors.common import (
@@ -25,7 +26,7 @@ from extractors.common import (
 from extractors.layout import DocText
 from extractors.lexicon import label
 from extractors.tables import column_of, find_line, line_cells
-from pipeline.model import Field, LineItem
+from pipeline.model import Field, LineItem, MoneyField
 
 NO = label("invoice.invoice_no")
 CODE = label("invoice.invoice_code")
@@ -114,7 +115,8 @@ def _parties(dt: DocText, ex: Extraction) -> None:
 
 def _totals(dt: DocText, ex: Extraction) -> None:
     header = find_line(dt, r"(项目名称|货物或应税劳务|服务名称).*(金额)")
-    total_line = find_line(dt, r"^合计|^合\s*计", header or 0)
+    # OCR may read a mark or a box between 合 and 计 (合☑计, 合 | 计)
+    total_line = find_line(dt, r"^合[^\u4e00-\u9fa5\d¥￥]{0,3}计", header or 0)
     if total_line is not None:
         start = dt.line_starts[total_line]
         total_text = dt.lines[total_line].text
@@ -140,8 +142,31 @@ def _totals(dt: DocText, ex: Extraction) -> None:
             ex.number("tax_rate", rate, "")
     if "items" not in ex.fields:
         ex.missing["items"] = "未找到货物或服务明细"
+    else:
+        _totals_from_items(ex)
     if "tax_rate" not in ex.fields:
         ex.missing["tax_rate"] = "未找到税率"
+
+
+def _totals_from_items(ex: Extraction) -> None:
+    """Without a readable 合计 line: the items' amounts and taxes, when they add up to the
+    price-and-tax total the invoice prints, are its amount and tax."""
+    if "amount_ex_tax" in ex.fields and "tax_amount" in ex.fields:
+        return
+    items: list[LineItem] = ex.fields["items"].value
+    total = ex.fields.get("total_amount")
+    if total is None or any(i.amount is None or i.tax_amount is None for i in items):
+        return
+    amount = sum((i.amount for i in items), Decimal(0))
+    tax = sum((i.tax_amount for i in items if i.tax_amount is not None), Decimal(0))
+    if amount + tax != total.value:
+        return
+    field = ex.fields["items"]
+    for name, value in (("amount_ex_tax", amount), ("tax_amount", tax)):
+        if name not in ex.fields:
+            ex.fields[name] = MoneyField(value=value, page=field.page, bbox=field.bbox, source=field.source,
+                                         confidence=round(min(field.confidence, total.confidence) * 0.9, 3))
+            ex.missing.pop(name, None)
 
 
 def _items(dt: DocText, header: int, end: int) -> tuple[list[tuple[LineItem, int, int]], Found | None]:

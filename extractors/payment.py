@@ -22,6 +22,7 @@ PAYEE = re.compile(r"收\s?款\s?(?:人|方|单位)\s*(?:名称|户名)?\s*(?:�
 AMOUNT = label("payment.amount")
 DATE = label("payment.payment_date")
 REFERENCE = label("payment.reference")
+RECEIPT_NO = label("payment.receipt_no")
 PURPOSE = label("payment.purpose")
 CONTRACT_IN_PURPOSE = re.compile(r"([A-Za-z]{1,6}-[A-Za-z0-9\-]{3,}|[A-Za-z0-9]{2,}-\d{4}-\d{2,})")
 
@@ -32,7 +33,10 @@ def extract(dt: DocText, ex: Extraction) -> None:
         ex.put(name, party(found, None), "未找到" + ("付款人" if name == "payer" else "收款人") + "户名")
     ex.money("amount", after_label(dt, AMOUNT, amount_parser), "未找到交易金额")
     ex.put("payment_date", after_label(dt, DATE, date_parser), "未找到交易日期")
-    ex.put("reference", after_label(dt, REFERENCE, code_parser(8)), "未找到交易流水号")
+    # the transaction's own number identifies the payment; a receipt's number, printed anew
+    # with every copy, only when the receipt gives no other
+    reference = after_label(dt, REFERENCE, code_parser(8)) or after_label(dt, RECEIPT_NO, code_parser(8))
+    ex.put("reference", reference, "未找到交易流水号")
     purpose = after_label(dt, PURPOSE, _contract_no, next_line=False)
     if purpose:
         ex.put("contract_no", purpose, "")

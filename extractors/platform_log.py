@@ -8,6 +8,8 @@ from extractors.common import (
     Extraction,
     after_label,
     int_parser,
+    letter_writer,
+    party,
     party_at,
     put_period,
 )
@@ -23,6 +25,8 @@ PERIOD = label("platform_log.period")
 
 def extract(dt: DocText, ex: Extraction) -> None:
     company, _ = party_at(dt, COMPANY, limit_lines=2)
+    if company is None:
+        company = party(letter_writer(dt), None)
     ex.put("company", company, "未找到运营单位名称")
     tokens = after_label(dt, TOKENS_SUMMARY, int_parser, next_line=False)
     if tokens is None:

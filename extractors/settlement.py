@@ -28,6 +28,7 @@ CONTRACT = label("settlement.contract_no")
 CUSTOMER = label("settlement.customer")
 SUPPLIER = label("settlement.supplier")
 PERIOD = label("settlement.period")
+QUANTITY_TOTAL = label("settlement.quantity_total")
 TWO_PLACES = re.compile(r"[\d,]+\.\d{2}")
 MONTH_IN = re.compile(r"(20\d{2})\s*年\s*(\d{1,2})\s*月")
 MONTH_ONLY = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月$")
@@ -123,8 +124,35 @@ def _lines(dt: DocText, ex: Extraction) -> None:
     if q:
         ex.number("quantity", Found(q[0], start, start + len(text)), "")
         ex.put("unit", Found(canonical_unit(q[1], qtext), start, start + len(text)), "")
-    else:
-        ex.missing["quantity"] = ex.missing["unit"] = "合计行无数量"
+        return
+    labelled = after_label(dt, QUANTITY_TOTAL, _quantity, next_line=False)
+    if labelled is not None:
+        quantity, unit = labelled.value
+        ex.number("quantity", Found(quantity, labelled.start, labelled.end), "")
+        ex.put("unit", Found(unit, labelled.start, labelled.end), "")
+        return
+    items = items_of(ex)
+    if items and all(i.quantity is not None for i in items) and len({i.unit for i in items}) == 1 \
+            and items[0].unit:
+        # a total row without a quantity: the lines' quantities, in the one unit they share, add up
+        span = ex.fields["items"]
+        found = Found(sum((i.quantity for i in items if i.quantity is not None), Decimal(0)),
+                      rows[0][3], rows[-1][4])
+        sure = min(span.confidence, 0.85)
+        ex.number("quantity", found, "", confidence=sure)
+        ex.put("unit", Found(items[0].unit, found.start, found.end), "", confidence=sure)
+        return
+    ex.missing["quantity"] = ex.missing["unit"] = "合计行无数量"
+
+
+def _quantity(text: str) -> Found | None:
+    """A quantity with its unit (840 卡·月) after a label, the unit as the rules name it."""
+    m = re.match(r"[ \t:：]*", text)
+    head = m.end() if m else 0
+    q = parsers.text_to_quantity(text[head:])
+    if q is None:
+        return None
+    return Found((q[0], canonical_unit(q[1], text[head:])), head, len(text.rstrip()))
 
 
 def _statement_period(ex: Extraction) -> tuple[date | None, date | None]:

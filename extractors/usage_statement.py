@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from extractors.common import Extraction, Found, in_window, letter_writer, party, party_at
+from extractors.common import Extraction, Found, in_window, letter_writer, party, party_at, window
 from extractors.layout import DocText
 from extractors.lexicon import label
 from pipeline.model import Direction
@@ -23,15 +23,7 @@ def extract(dt: DocText, ex: Extraction) -> None:
     if company is None:
         company = party(letter_writer(dt), None)
     ex.put("company", company, "未找到单位名称")
-    purpose = None
-    for m in PURPOSE.finditer(dt.text):
-        # "算力用途：…" on one line, or a heading with the paragraph below it
-        purpose = in_window(dt, m.end(), 1, _sentence)
-        if purpose is None:
-            line_end = dt.text.find("\n", m.end())
-            purpose = in_window(dt, line_end + 1, 2, _sentence) if line_end >= 0 else None
-        if purpose:
-            break
+    purpose = _labelled_purpose(dt) or _used_for(dt)
     ex.put("purpose", purpose, "未找到算力用途说明")
     basis = purpose.value if purpose else dt.text
     for direction, pattern in HINTS:
@@ -42,6 +34,53 @@ def extract(dt: DocText, ex: Extraction) -> None:
             break
     else:
         ex.missing["direction_hint"] = "说明中未体现申报方向"
+
+
+USED_FOR = re.compile(r"(?:主要)?用于")
+"""A sentence saying what the compute is used for: 我公司租用的智能算力主要用于…。"""
+NUMBERING = re.compile(r"\s*(?:[一二三四五六七八九十]+、|\d+[.、]|[（(][一二三四五六七八九十\d]+[）)])?\s*")
+"""What may stand before a heading on its line: 一、 2. （三）"""
+COMPUTE = re.compile(r"算力|GPU|计算资源|智算")
+
+
+def _labelled_purpose(dt: DocText) -> Found | None:
+    """The text under a purpose label: 算力用途：… on its line, or a heading (一、算力用途)
+    with the paragraph below it. A label word inside a sentence (未用于其他用途。) is none."""
+    for m in PURPOSE.finditer(dt.text):
+        line = dt.line_index(m.start())
+        head = dt.text[dt.line_starts[line]:m.start()]
+        line_end = dt.text.find("\n", m.end())
+        after = dt.text[m.end():line_end if line_end >= 0 else len(dt.text)]
+        if NUMBERING.fullmatch(head) is None:
+            continue
+        if re.match(r"\s*[:：]", after):
+            found = in_window(dt, m.end(), 1, _sentence)
+        elif not after.strip():
+            found = in_window(dt, line_end + 1, 2, _sentence) if line_end >= 0 else None
+        else:
+            continue
+        if found:
+            return found
+    return None
+
+
+def _used_for(dt: DocText) -> Found | None:
+    """The first sentence that says what the compute is used for (…算力主要用于…。),
+    read across the lines it wraps over."""
+    text, offsets = window(dt, 0, len(dt.lines) + 1)
+    candidates = []
+    for m in re.finditer(r"[^。；;！!？?]+[。；;！!？?]?", text):
+        sentence = m.group(0).strip()
+        used = USED_FOR.search(sentence)
+        if used is None or len(sentence) < 8:
+            continue
+        candidates.append((0 if COMPUTE.search(sentence[:used.start()]) else 1, m.start(), m))
+    if not candidates:
+        return None
+    _, _, m = min(candidates, key=lambda c: (c[0], c[1]))
+    lead = len(m.group(0)) - len(m.group(0).lstrip())
+    a, b = m.start() + lead, m.start() + len(m.group(0).rstrip())
+    return Found(text[a:b], offsets[a], offsets[b - 1] + 1)
 
 
 SENTENCE = re.compile(r"[\s:：\u3000]*(?:[一二三四五六七八九十]、)?\s*(.+?)\s*"

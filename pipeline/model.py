@@ -410,7 +410,8 @@ class Page(Strict):
     source: Source
     words: list[Word] = PydField(default_factory=list)
     images: list[BBox] = PydField(default_factory=list)
-    """Picture regions of a text-layer page (signatures, seals, logos)."""
+    """Picture regions of a text-layer page (signatures, seals, logos); on an OCR'd page,
+    patches of ink the OCR read no text from (a handwritten signature)."""
     skew: float = 0.0
     """Degrees an OCR'd page was turned to level its lines (cv2 sign); word boxes stay in
     the page's own coordinates, so layout turns them level again before grouping lines."""

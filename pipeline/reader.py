@@ -18,7 +18,8 @@ import pdfplumber
 from PIL import Image, ImageOps, ImageSequence
 
 from pipeline.ingest import IMAGE_KINDS, FileKind, Upload, sniff
-from pipeline.model import Page, Seal, Source, Word
+from pipeline.ink import unread_ink
+from pipeline.model import BBox, Page, Seal, Source, Word
 from pipeline.ocr import OcrEngine, ocr_page_with_skew
 from pipeline.pdfium import PdfiumError, PdfPages, render_page
 from pipeline.preprocess import Preprocess
@@ -27,7 +28,7 @@ from pipeline.seals import detect_seals
 
 log = logging.getLogger(__name__)
 
-READER_VERSION = "2"
+READER_VERSION = "3"
 """Bumped whenever reading changes what it returns, so cached results are not reused."""
 
 _CID = re.compile(r"\(cid:\d+\)")
@@ -165,7 +166,8 @@ def _read_pdf_page(doc: ReadDocument, index: int, ppage: pdfplumber.page.Page,
     image = np.asarray(rendered.render(index, scale))
     ocr_words, skew = ocr_page_with_skew(engine(), image, settings.preprocess)
     doc.pages.append(Page(number=number, width=width, height=height, unit="pt", source=Source.OCR,
-                          words=[_scaled(w, 1 / scale) for w in ocr_words], skew=skew))
+                          words=[_scaled(w, 1 / scale) for w in ocr_words], skew=skew,
+                          images=[_scaled_box(b, 1 / scale) for b in unread_ink(image, ocr_words)]))
     doc.seals.extend(_seals(image, number, 1 / scale))
 
 
@@ -217,7 +219,8 @@ def _read_image(doc: ReadDocument, settings: ReadSettings, engine: EngineSource)
         image = np.asarray(frame.convert("RGB"))
         words, skew = ocr_page_with_skew(engine(), image, settings.preprocess)
         doc.pages.append(Page(number=number, width=float(frame.width), height=float(frame.height),
-                              unit="px", source=Source.OCR, words=words, skew=skew))
+                              unit="px", source=Source.OCR, words=words, skew=skew,
+                              images=unread_ink(image, words)))
         doc.seals.extend(_seals(image, number, 1.0))
 
 
@@ -228,6 +231,10 @@ def _scaled(word: Word, factor: float) -> Word:
     x0, y0, x1, y1 = word.bbox
     return Word(text=word.text, bbox=(x0 * factor, y0 * factor, x1 * factor, y1 * factor),
                 confidence=word.confidence)
+
+
+def _scaled_box(box: BBox, factor: float) -> BBox:
+    return (box[0] * factor, box[1] * factor, box[2] * factor, box[3] * factor)
 
 
 def _seals(image: np.ndarray, page: int, factor: float) -> list[Seal]:

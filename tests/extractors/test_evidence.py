@@ -1,0 +1,151 @@
+"""Fields chosen by evidence rather than by one label: arithmetic between figures, the
+preferred of two labels, a sentence's meaning, ink where a signature goes. Hand-made pages
+in wordings of our own."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import cv2
+import numpy as np
+
+from extractors.layout import DocText
+from extractors.registry import extract_fields
+from pipeline.ink import unread_ink
+from pipeline.model import DocType, Page, Source, Word
+
+
+def _page(texts: list[str]) -> Page:
+    """Lines of words 11 pt a character, a space between words; a table's cells then fall
+    under its headers when the rows are written with the header's spacing."""
+    words = []
+    for i, line in enumerate(texts):
+        x = 40.0
+        for part in line.split(" "):
+            words.append(Word(text=part, bbox=(x, 30 + 20 * i, x + 11 * len(part), 42 + 20 * i),
+                              confidence=1.0))
+            x += 11 * (len(part) + 1)
+    return Page(number=1, width=900, height=40 + 20 * len(texts), source=Source.TEXT, words=words)
+
+
+def _fields(doc_type: DocType, *texts: str) -> dict[str, object]:
+    page = _page(list(texts))
+    fields, _ = extract_fields(doc_type, [page], DocText.from_pages([page]))
+    return {name: getattr(value, "value", None) for name, value in fields if value is not None}
+
+
+def test_a_contract_s_quantity_is_the_figure_in_its_unit_that_makes_the_total() -> None:
+    got = _fields(DocType.CONTRACT,
+                  "合同编号：ZS-2024-001",
+                  "算力服务单价为人民币9,800.00元/卡·月（含税），乙方提供96卡，服务期12个月，",
+                  "共计1,152卡·月。本合同总金额为人民币11,289,600.00元。")
+    assert got["unit_price"] == Decimal("9800.00")
+    assert got["quantity"] == Decimal("1152")
+    assert got["unit"] == "卡·月"
+
+
+def test_a_figure_in_the_unit_that_does_not_make_the_total_is_no_quantity() -> None:
+    got = _fields(DocType.CONTRACT,
+                  "算力服务单价为人民币9,800.00元/卡·月，试用期赠送10卡·月。",
+                  "本合同总金额为人民币11,289,600.00元。")
+    assert "quantity" not in got
+
+
+def test_a_settlement_without_a_total_quantity_adds_up_its_lines() -> None:
+    got = _fields(DocType.SETTLEMENT,
+                  "结算单号：JS-2025-0101",
+                  "序号 服务项目 用量 单位 金额（元）",
+                  "1 GPU租赁 120 卡·月 1,200,000.00",
+                  "2 GPU租赁 130 卡·月 1,300,000.00",
+                  "合计 _ _ _ 2,500,000.00")
+    assert got["quantity"] == Decimal("250")
+    assert got["unit"] == "卡·月"
+
+
+def test_a_settlement_s_stated_total_quantity_beats_the_sum() -> None:
+    got = _fields(DocType.SETTLEMENT,
+                  "序号 服务项目 用量 单位 金额（元）",
+                  "1 GPU租赁 120 卡·月 1,200,000.00",
+                  "合计 _ _ _ 1,200,000.00",
+                  "本期用量合计：120 卡·月")
+    assert got["quantity"] == Decimal("120")
+
+
+def test_a_receipt_s_transaction_number_beats_its_own_number() -> None:
+    got = _fields(DocType.PAYMENT,
+                  "XX银行电子回单",
+                  "回单编号：000123456789 打印日期：2025-01-05",
+                  "付款人名称 北京某甲科技有限公司 收款人名称 上海某乙算力有限公司",
+                  "金额（大写） 人民币壹佰万元整 金额（小写） ¥1,000,000.00",
+                  "交易日期 2025-01-03 交易流水号 202501030000998877")
+    assert got["reference"] == "202501030000998877"
+    assert got["amount"] == Decimal("1000000.00")
+
+
+def test_a_receipt_without_a_transaction_number_gives_its_own() -> None:
+    got = _fields(DocType.PAYMENT, "回单编号：000123456789", "交易金额：¥10,000.00")
+    assert got["reference"] == "000123456789"
+
+
+def test_figures_beat_a_wrapped_amount_in_words_on_the_same_line() -> None:
+    got = _fields(DocType.PAYMENT,
+                  "金额（大写） 人民币壹佰万零贰拾元伍 金额（小写） ¥1,000,020.50",
+                  "角")
+    assert got["amount"] == Decimal("1000020.50")
+
+
+def test_a_usage_statement_s_purpose_is_the_sentence_saying_what_compute_is_for() -> None:
+    got = _fields(DocType.USAGE_STATEMENT,
+                  "算力使用情况说明",
+                  "北京某某智能科技有限公司（以下简称“我公司”）从事软件开发。我公司租用的GPU算力",
+                  "主要用于金融领域大模型的预训练。算力资源未用于其他用途。",
+                  "特此说明。")
+    assert got["purpose"] == "我公司租用的GPU算力主要用于金融领域大模型的预训练。"
+    assert got["direction_hint"].value == "model_training"  # type: ignore[attr-defined]
+
+
+def test_an_invoice_total_line_read_with_a_mark_inside_合计() -> None:
+    got = _fields(DocType.INVOICE,
+                  "项目名称 规格型号 单位 数量 单价 金额 税率/征收率 税额",
+                  "*信息技术服务*算力服务费 卡时 100 10.00 1000.00 6% 60.00",
+                  "合☑计 ¥1000.00 ¥60.00",
+                  "价税合计（大写） 壹仟零陆拾圆整 （小写）¥1060.00",
+                  "开票人：某某")
+    assert got["amount_ex_tax"] == Decimal("1000.00")
+    assert got["tax_amount"] == Decimal("60.00")
+    assert [i.amount for i in got["items"]] == [Decimal("1000.00")]  # type: ignore[attr-defined]
+
+
+def test_an_agent_filing_names_its_service_provider() -> None:
+    got = _fields(DocType.AGENT_FILING,
+                  "服务名称 某某助手",
+                  "服务提供者 北京某某智能科技有限公司",
+                  "上线批号 Beijing-MouMou-202501010001")
+    assert got["company"].name == "北京某某智能科技有限公司"  # type: ignore[attr-defined]
+
+
+def _scan(signature: bool) -> tuple[np.ndarray, list[Word]]:
+    """A white page with a printed label (its box given as OCR would) and perhaps a scrawl."""
+    image = np.full((400, 900, 3), 245, np.uint8)
+    cv2.putText(image, "Signature:", (60, 200), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (20, 20, 20), 3)
+    cv2.circle(image, (700, 120), 60, (200, 30, 30), 6)  # a red seal ring, not ink
+    rng = np.random.default_rng(7)
+    noise = rng.random(image.shape[:2]) < 0.002  # scan speckle
+    image[noise] = 40
+    if signature:
+        points = np.array([[330, 205], [360, 160], [385, 210], [410, 170], [440, 200], [470, 165]], np.int32)
+        cv2.polylines(image, [points], False, (30, 30, 90), 4)
+    return image, [Word(text="Signature:", bbox=(55, 170, 300, 210), confidence=0.9)]
+
+
+def test_a_handwritten_signature_on_a_scan_is_ink_no_word_covers() -> None:
+    image, words = _scan(signature=True)
+    boxes = unread_ink(image, words)
+    assert len(boxes) == 1
+    x0, y0, x1, y1 = boxes[0]
+    assert x0 >= 320 and x1 <= 480 and y0 >= 150 and y1 <= 220
+
+
+def test_speckle_and_a_red_seal_are_no_ink() -> None:
+    image, words = _scan(signature=False)
+    assert unread_ink(image, words) == []
