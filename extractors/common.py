@@ -194,6 +194,8 @@ def party(name: Found | None, uscc: Found | None) -> Found | None:
     """A party value from a name and an optional credit code, spanning the name."""
     if name is None:
         return None
+    if uscc is not None and not parsers.uscc_fits_name(uscc.value, name.value):
+        uscc = None  # another company's code, printed nearby (内蒙古… beside a Beijing code)
     return Found(Party(name=name.value, uscc=uscc.value if uscc else None), name.start, name.end)
 
 
@@ -289,7 +291,13 @@ def party_at(dt: DocText, label: re.Pattern[str], *, start: int = 0, limit_lines
              stop: re.Pattern[str] | None = None) -> tuple[Found | None, int]:
     """A party named after ``label``, with the credit code printed within the next lines
     (before ``stop`` if given); returns the party and where its name ends."""
-    name = after_label(dt, label, org_after, start=start)
+    name = None
+    for m in label.finditer(dt.text, start):
+        # the name on the label's line, below it, or wrapped from one onto the other
+        # (单位（签章）：北京某某信息技术有限⏎公司)
+        name = in_window(dt, m.end(), 2, org_after)
+        if name is not None:
+            break
     if name is None:
         return None, start
     end_line = dt.line_index(name.end) + limit_lines

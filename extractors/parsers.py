@@ -403,6 +403,28 @@ def find_usccs(text: str) -> list[tuple[str, int, int]]:
     return hits
 
 
+PROVINCES = {
+    "北京": "11", "天津": "12", "河北": "13", "山西": "14", "内蒙古": "15", "辽宁": "21", "吉林": "22",
+    "黑龙江": "23", "上海": "31", "江苏": "32", "浙江": "33", "安徽": "34", "福建": "35", "江西": "36",
+    "山东": "37", "河南": "41", "湖北": "42", "湖南": "43", "广东": "44", "广西": "45", "海南": "46",
+    "重庆": "50", "四川": "51", "贵州": "52", "云南": "53", "西藏": "54", "陕西": "61", "甘肃": "62",
+    "青海": "63", "宁夏": "64", "新疆": "65",
+}
+"""Province-level divisions and their GB/T 2260 codes, which a USCC carries in characters 3-4."""
+_PROVINCE_IN_NAME = re.compile(r"^(" + "|".join(PROVINCES) + r")|[（(](" + "|".join(PROVINCES) + r")")
+
+
+def uscc_fits_name(code: str, name: str) -> bool:
+    """Whether a credit code can be the company's: a name that carries its province (内蒙古…,
+    …（北京）…) is registered there, so the code's division code starts with that province's.
+    A name without a province, a branch (registered where it works), or a code whose division
+    is national (00) or unreadable, fits."""
+    m = _PROVINCE_IN_NAME.search(name)
+    if m is None or name.endswith("分公司") or len(code) < 4 or not code[2:4].isdigit() or code[2:4] == "00":
+        return True
+    return PROVINCES[m.group(1) or m.group(2)] == code[2:4]
+
+
 def uscc_is_valid(code: str) -> bool:
     """Whether ``code`` is a USCC with a correct check digit (python-stdnum ``cn.uscc``)."""
     return bool(_stdnum_uscc.is_valid(code))

@@ -149,3 +149,23 @@ def test_a_handwritten_signature_on_a_scan_is_ink_no_word_covers() -> None:
 def test_speckle_and_a_red_seal_are_no_ink() -> None:
     image, words = _scan(signature=False)
     assert unread_ink(image, words) == []
+
+
+def test_a_name_wrapped_onto_the_next_line_reads_whole() -> None:
+    got = _fields(DocType.COMMITMENT,
+                  "本单位承诺如下：所提交材料真实有效。",
+                  "法定代表人（签字）：",
+                  "单位（签章）：北京某某智联信息技术有限",
+                  "公司",
+                  "时间：2025 年 8 月 19 日")
+    assert got["company"].name == "北京某某智联信息技术有限公司"  # type: ignore[attr-defined]
+
+
+def test_a_code_from_another_province_is_not_the_company_s() -> None:
+    from extractors.parsers import uscc_fits_name
+
+    assert not uscc_fits_name("91110101MA0QY6JC1G", "内蒙古某某计算技术有限公司")
+    assert uscc_fits_name("91150123MA0D2EUC73", "内蒙古某某计算技术有限公司")
+    assert uscc_fits_name("91110114237338018P", "青峰（北京）信息技术有限公司")
+    assert uscc_fits_name("91310000MA1FL0000X", "北京某某科技有限公司上海分公司")
+    assert uscc_fits_name("91440300MA5F00000X", "某某科技有限公司")

@@ -47,10 +47,13 @@ def allowed_edits(ctx: CheckContext, v: Value) -> int:
     return ctx.rules.tolerance.ocr_edits if v.source is Source.OCR else 0
 
 
-def _differs(ctx: CheckContext, v: Value, name: str, uscc: str | None) -> str | None:
-    """What differs between a document's party and the expected one, in words, or None."""
+def _differs(ctx: CheckContext, v: Value, name: str, uscc: str | None,
+             reference: Value | None = None) -> str | None:
+    """What differs between a document's party and the expected one, in words, or None.
+    The expected party read from another document (``reference``) by OCR may be the one
+    misread: its allowance counts too."""
     party: Party = v.value
-    edits = allowed_edits(ctx, v)
+    edits = max(allowed_edits(ctx, v), allowed_edits(ctx, reference) if reference else 0)
     if not same_name(party.name, name, edits):
         return f"名称为“{party.name}”"
     if not same_code(party.uscc, uscc, edits):
@@ -85,7 +88,7 @@ def party_mismatch(ctx: CheckContext) -> Iterator[Draft]:
                 got = ctx.value(doc, role)
                 if got is None:
                     continue
-                differs = _differs(ctx, got, supplier.name, supplier.uscc)
+                differs = _differs(ctx, got, supplier.name, supplier.uscc, b)
                 if differs:
                     yield Draft(f"{label(doc)}{words}{differs}，与合同{label(contract)}乙方“{supplier.name}”不一致",
                                 (doc.file, contract.file), (got.evidence, b.evidence),
@@ -120,7 +123,8 @@ def related_party(ctx: CheckContext) -> Iterator[Draft]:
 
 @rule(FindingCode.PARTY_MISMATCH, "发票销售方、收款人或结算单出具方不是任何一份合同的乙方")
 def unknown_supplier(ctx: CheckContext) -> Iterator[Draft]:
-    suppliers = [b.value for c in ctx.contracts.values() if (b := ctx.value(c, "party_b")) is not None]
+    parties_b = [b for c in ctx.contracts.values() if (b := ctx.value(c, "party_b")) is not None]
+    suppliers = [b.value for b in parties_b]
     if not suppliers:
         return
     for doc_type, (role, words) in SUPPLIER_ROLES.items():
@@ -130,8 +134,8 @@ def unknown_supplier(ctx: CheckContext) -> Iterator[Draft]:
             got = ctx.value(doc, role)
             if got is None:
                 continue
-            edits = allowed_edits(ctx, got)
-            if not any(same_name(got.value.name, s.name, edits) for s in suppliers):
+            if not any(same_name(got.value.name, b.value.name, max(allowed_edits(ctx, got), allowed_edits(ctx, b)))
+                       for b in parties_b):
                 names = "、".join(f"“{s.name}”" for s in suppliers)
                 yield Draft(f"{label(doc)}{words}为“{got.value.name}”，不是任何一份申报合同的乙方（{names}）",
                             (doc.file,), (got.evidence,), observed=got.value.name)
