@@ -303,9 +303,9 @@ def party_at(dt: DocText, label: re.Pattern[str], *, start: int = 0, limit_lines
     end_line = dt.line_index(name.end) + limit_lines
     limit = dt.line_starts[end_line] if end_line < len(dt.line_starts) else len(dt.text)
     if stop is not None:
-        m = stop.search(dt.text, name.end, limit)
-        if m:
-            limit = m.start()
+        ahead = stop.search(dt.text, name.end, limit)
+        if ahead:
+            limit = ahead.start()
     return party(name, uscc_between(dt, name.end, limit)), name.end
 
 
