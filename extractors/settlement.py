@@ -13,6 +13,7 @@ from extractors.common import (
     Extraction,
     Found,
     after_label,
+    amount_parser,
     canonical_unit,
     code_parser,
     party_at,
@@ -29,6 +30,7 @@ CUSTOMER = label("settlement.customer")
 SUPPLIER = label("settlement.supplier")
 PERIOD = label("settlement.period")
 QUANTITY_TOTAL = label("settlement.quantity_total")
+TOTAL_STATED = label("settlement.total_stated")
 TWO_PLACES = re.compile(r"[\d,]+\.\d{2}")
 MONTH_IN = re.compile(r"(20\d{2})\s*年\s*(\d{1,2})\s*月")
 MONTH_ONLY = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月$")
@@ -112,7 +114,12 @@ def _lines(dt: DocText, ex: Extraction) -> None:
         amount, a, b = money[-1]
         ex.money("total_amount", Found(amount, start + a, start + b), "")
     else:
-        ex.missing["total_amount"] = "合计行无金额"
+        # a total row OCR could not read (22,276,800:00): the statement's amount stated in words
+        stated = after_label(dt, TOTAL_STATED, amount_parser, start=start, next_line=False)
+        if stated is not None:
+            ex.money("total_amount", stated, "", confidence=0.85)
+        else:
+            ex.missing["total_amount"] = "合计行无金额"
     qtext = _quantity_text(line_cells(dt, total), headers)
     q = parsers.text_to_quantity(qtext)
     units = {i.unit for i in items_of(ex) if i.unit}

@@ -7,7 +7,6 @@ import re
 from extractors.common import (
     Extraction,
     Found,
-    after_label,
     code_parser,
     first_in_window,
     in_window,
@@ -29,9 +28,10 @@ PERIOD = label("supplier_certificate.period")
 
 def extract(dt: DocText, ex: Extraction) -> None:
     orgs = [e for e in entities(dt.text) if e.label is Label.ORG]
-    supplier_name = after_label(dt, SUPPLIER, org_after) or _wrapped_after(dt)
-    if supplier_name is None:
-        supplier_name = letter_writer(dt)  # the supplier writes the letter: its 我公司
+    # the supplier writes the letter: its 我公司, named in the running text, is read more
+    # surely than the signing block, where a seal often covers the name; else the name after
+    # the signing label, wrapped or not
+    supplier_name = letter_writer(dt) or _wrapped_after(dt)
     if supplier_name is None and len(orgs) > 1:
         # a seal over the signature label can blot it out; the letter is signed at its foot
         supplier_name = Found(orgs[-1].value, orgs[-1].start, orgs[-1].end)
@@ -45,7 +45,7 @@ def extract(dt: DocText, ex: Extraction) -> None:
     # the customer is the first organisation the letter names that is not the supplier
     customer = None
     for entity in orgs:
-        if supplier_name is None or entity.value != supplier_name.value:
+        if supplier_name is None or not _same_org(str(entity.value), supplier_name.value):
             customer = Found(entity.value, entity.start, entity.end)
             break
     code = uscc_between(dt, customer.end, customer.end + 60) if customer else None
@@ -81,6 +81,11 @@ def _code_near_a_mention(dt: DocText, name: str) -> Found | None:
             return code
         at = dt.text.find(name, end)
     return None
+
+
+def _same_org(a: str, b: str) -> bool:
+    """The same company, one mention perhaps cut short by a wrap or a seal (阳凌瞳…有限公司)."""
+    return a == b or a.endswith(b) or b.endswith(a)
 
 
 def _wrapped_after(dt: DocText) -> Found | None:

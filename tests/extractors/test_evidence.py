@@ -169,3 +169,24 @@ def test_a_code_from_another_province_is_not_the_company_s() -> None:
     assert uscc_fits_name("91110114237338018P", "青峰（北京）信息技术有限公司")
     assert uscc_fits_name("91310000MA1FL0000X", "北京某某科技有限公司上海分公司")
     assert uscc_fits_name("91440300MA5F00000X", "某某科技有限公司")
+
+
+def test_a_supplier_s_letter_speaks_for_its_我公司_though_its_signature_wraps() -> None:
+    got = _fields(DocType.SUPPLIER_CERTIFICATE,
+                  "算力供给情况证明",
+                  "兹证明，我公司天津某某数字基础设施有限公司（统一社会信用代码：",
+                  "91120116369876408R）与上海某某信息技术有限公司（统一社会信用代码：",
+                  "91310104MA0MR0W67G）签订了《智能算力租赁合同》，向其提供智能算力租赁服务。",
+                  "证明单位（盖章）：天津某某数字基础",
+                  "设施有限公司")
+    assert got["supplier"].name == "天津某某数字基础设施有限公司"  # type: ignore[attr-defined]
+    assert got["customer"].name == "上海某某信息技术有限公司"  # type: ignore[attr-defined]
+
+
+def test_a_statement_s_total_row_unread_gives_way_to_its_stated_amount() -> None:
+    got = _fields(DocType.SETTLEMENT,
+                  "序号 服务项目 用量 单位 金额（元）",
+                  "1 GPU租赁 120 卡·月 1,200,000.00",
+                  "合计 _ _ _ 1,200,000:00",
+                  "本期结算金额（含税）：人民币壹佰贰拾万元整（¥1,200,000.00）")
+    assert got["total_amount"] == Decimal("1200000.00")

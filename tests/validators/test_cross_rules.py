@@ -110,6 +110,13 @@ def test_a_contract_read_by_ocr_may_be_the_one_misread() -> None:
     assert C.PARTY_MISMATCH not in codes(app.context())
 
 
+def test_a_statement_whose_total_was_not_read_raises_no_amount_error() -> None:
+    app = clean_app()
+    del app.doc(SETTLEMENT_2).fields["total_amount"]
+    found = codes(app.context())
+    assert C.AMOUNT_MISMATCH not in found and C.UNDELIVERED not in found
+
+
 def test_supplier_with_the_same_legal_representative() -> None:
     app = clean_app()
     fields = app.doc(CONTRACT).fields
