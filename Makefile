@@ -31,6 +31,7 @@ $(STAMP): pyproject.toml | $(VENV)/bin/python
 	touch $(STAMP)
 
 PRACTICE := ../shared/practice
+REAL := ../shared/real
 PRACTICE_PACKAGES := fonts-noto-cjk
 SEED ?= 4711
 
@@ -51,8 +52,14 @@ practice: setup practice-packages
 demo: setup
 	$(BIN)/voucher-check demo --out out/demo
 
-accuracy: setup
-	$(BIN)/python -m pipeline.evaluate --matrix --write docs/accuracy.md
+# our corpus (every engine and preprocessing step), the practice corpus from SEED and the
+# real documents, each field right / wrong / missing
+accuracy: setup practice-packages
+	@dir=$$(mktemp -d /tmp/accuracy-$(SEED)-XXXX); \
+	extra=""; \
+	if [ -d $(PRACTICE) ]; then $(BIN)/python $(PRACTICE)/gen.py $$dir/inbox --seed $(SEED) --count 8 >/dev/null && extra="--practice $$dir"; fi; \
+	if [ -d $(REAL) ]; then extra="$$extra --real $(REAL)"; fi; \
+	$(BIN)/python -m pipeline.evaluate --matrix $$extra --write docs/accuracy.md
 
 bench: setup
 	$(BIN)/python -m flows.bench --write docs/bench.md

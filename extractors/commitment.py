@@ -19,7 +19,13 @@ def extract(dt: DocText, ex: Extraction) -> None:
     ex.put("company", company, "未找到承诺单位名称")
     m = SIGNATURE.search(dt.text)
     if m is None:
-        ex.missing["signed"] = "未找到法定代表人签字栏"
+        # the label itself can vanish under the signature's ink; a name written alone on a
+        # line of the signing block, above the company's, is the signature still
+        name = _lone_name(dt, company)
+        if name is not None:
+            ex.put("signed", Found(True, name.start, name.end), "", confidence=0.6)
+        else:
+            ex.missing["signed"] = "未找到法定代表人签字栏"
     else:
         ex.put("signed", Found(_signed(dt, m.start(), m.end(), ex.pages), m.start(), m.end()), "",
                confidence=0.85)
@@ -47,3 +53,26 @@ def _signed(dt: DocText, start: int, end: int, pages: list[Page]) -> bool:
                 image[1] < y1 + 2 * height and image[3] > y0 - 2 * height:
             return True
     return False
+
+
+LONE_NAME = re.compile(r"[\u4e00-\u9fa5]{2,4}")
+BLOCK_LINES = 3
+"""Lines above the company's signing line that belong to the signing block."""
+
+
+def _lone_name(dt: DocText, company: Found | None) -> Found | None:
+    """A person's name written alone on a line just above the signing company's line."""
+    if company is None:
+        return None
+    at = dt.line_index(company.start)
+    for index in range(max(at - BLOCK_LINES, 0), at):
+        line = dt.lines[index].text.strip()
+        if LONE_NAME.fullmatch(line) and not label_like(line):
+            start = dt.line_starts[index]
+            return Found(line, start, start + len(line))
+    return None
+
+
+def label_like(text: str) -> bool:
+    """Words of a form rather than a name: 特此承诺, 承诺人, 年月日."""
+    return bool(re.search(r"承诺|单位|签字|签章|盖章|日期|时间|年|月|日|说明|特此", text))

@@ -22,7 +22,9 @@ from pipeline.model import Field, MoneyField, NumberField, Page, Party
 from pipeline.rules import Rules, load_rules
 
 ORG_TAIL = r"(?:股份有限公司|有限责任公司|有限公司|集团公司|研究院|研究所|合伙企业（有限合伙）|合伙企业)"
-ORG_RE = re.compile(r"[\u4e00-\u9fa5A-Za-z][\u4e00-\u9fa5A-Za-z0-9（）()·&\- ]{1,47}?" + ORG_TAIL)
+ORG_RE = re.compile(r"[\u4e00-\u9fa5A-Za-z][\u4e00-\u9fa5A-Za-z0-9（）()·&\- ]{1,47}?" + ORG_TAIL
+                    + r"(?:(?:(?!公司|与|和|及)[\u4e00-\u9fa5]){1,10}?分公司)?")
+"""A company name up to its legal form, with a branch written after it (…有限公司第一分公司)."""
 SEP = r"[ \t]*[:：]?[ \t]*"
 
 

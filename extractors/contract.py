@@ -27,6 +27,7 @@ PARTY_A = label("contract.party_a")
 PARTY_B = label("contract.party_b")
 CONTRACT_NO = label("contract.contract_no")
 TOTAL = label("contract.total_amount")
+TOTAL_ROW = label("contract.total_row")
 SIGN_DATE = label("contract.sign_date")
 PERIOD = label("contract.period")
 PRICE_SENTENCE = re.compile(
@@ -45,7 +46,7 @@ def extract(dt: DocText, ex: Extraction) -> None:
         if found is not None:
             _details(dt, found, other)
         ex.put(name, found, "未找到" + ("甲方（委托方）" if name == "party_a" else "乙方（服务方）"))
-    ex.money("total_amount", _total(dt), "未找到合同总金额")
+    ex.money("total_amount", _total(dt, TOTAL) or _total(dt, TOTAL_ROW), "未找到合同总金额")
     _price_terms(dt, ex)
     ex.put("sign_date", after_label(dt, SIGN_DATE, date_parser), "未找到签订日期")
     put_period(ex, PERIOD, ("service_start", "service_end"), "合同未载明服务期限", n_lines=3)
@@ -61,11 +62,11 @@ TOTAL_REACH = 2
 """Lines after a total's label within which its figure is looked for."""
 
 
-def _total(dt: DocText) -> Found | None:
+def _total(dt: DocText, labels: re.Pattern[str]) -> Found | None:
     """The contract's total: after a total label, the first figure that is not a price per
     unit; a figure that its own 大写 repeats beats one that stands alone, the earlier wins."""
     best: tuple[int, Found] | None = None
-    for m in TOTAL.finditer(dt.text):
+    for m in labels.finditer(dt.text):
         text, offsets = window(dt, m.end(), TOTAL_REACH)
         amounts = parsers.text_to_amounts(text)
         words = {value for value, a, b in amounts if CN_DIGIT.search(text[a:b])}

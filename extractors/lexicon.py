@@ -30,6 +30,13 @@ def spelled(word: str) -> str:
     return r"\s?".join(map(re.escape, word))
 
 
+def _with_inner_note(word: str) -> str:
+    """A two-character party word that may carry its note inside: 甲（供）方, 乙(需)方."""
+    if len(word) == 2 and word.endswith("方"):
+        return re.escape(word[0]) + rf"(?:{_NOTE})?\s?" + re.escape(word[1])
+    return spelled(word)
+
+
 def compile_entry(entry: dict[str, Any], where: str) -> re.Pattern[str]:
     """One lexicon entry as a pattern: its spellings, longest first, then its mode's tail."""
     modes = [m for m in MODES if m in entry]
@@ -38,7 +45,8 @@ def compile_entry(entry: dict[str, Any], where: str) -> re.Pattern[str]:
     mode = modes[0]
     words = sorted((str(w) for w in entry[mode]), key=len, reverse=True)
     head = r"(?<![\u4e00-\u9fa5])" if entry.get("standalone") else ""
-    spellings = "(?:" + "|".join(spelled(w) for w in words) + ")"
+    spell = _with_inner_note if mode in ("form", "role") else spelled
+    spellings = "(?:" + "|".join(spell(w) for w in words) + ")"
     pattern = head + spellings + _TAILS[mode]
     if mode == "form":
         # a key–value grid: the label fills its own cell and the value is the next one

@@ -18,6 +18,7 @@ from extractors.common import (
     code_parser,
     party_at,
     put_period,
+    window,
 )
 from extractors.layout import DocText
 from extractors.lexicon import label
@@ -45,11 +46,33 @@ def extract(dt: DocText, ex: Extraction) -> None:
     ex.put("supplier", supplier, "未找到服务商（供方）名称")
     put_period(ex, PERIOD, ("period_start", "period_end"), "未找到结算周期")
     _lines(dt, ex)
+    _stated(dt, ex)
+
+
+AMOUNT_WORDS = re.compile(r"[零壹贰叁肆伍陆柒捌玖拾佰仟万亿元圆角分整正]{2,}")
+
+
+def _stated(dt: DocText, ex: Extraction) -> None:
+    """The statement's amount stated in words and figures apart from its table."""
+    for m in TOTAL_STATED.finditer(dt.text):
+        text, offsets = window(dt, m.end(), 2)
+        words = AMOUNT_WORDS.search(text)
+        if words is None:
+            continue
+        start, end = offsets[words.start()], offsets[words.end() - 1] + 1
+        ex.put("total_in_words", Found(words.group(0), start, end), "")
+        figure = amount_parser(text[words.end():])
+        if figure is not None:
+            a, b = words.end() + figure.start, words.end() + figure.end
+            ex.money("stated_amount", Found(figure.value, offsets[a], offsets[b - 1] + 1), "")
+        return
 
 
 def _lines(dt: DocText, ex: Extraction) -> None:
     header = find_line(dt, r"(服务项目|资源类型|项目|服务内容).*(金额|费用)")
     total = find_line(dt, r"^(序号)?合计|^\d*合计", header or 0) if header is not None else None
+    if header is not None and total is None:
+        total = _sum_line(dt, header)
     if header is None or total is None:
         for name in ("items", "total_amount", "quantity", "unit"):
             ex.missing[name] = "未找到结算明细表"
@@ -80,6 +103,7 @@ def _lines(dt: DocText, ex: Extraction) -> None:
         period = parsers.text_to_period(text)
         item = LineItem(name="", amount=amount, quantity=quantity[0] if quantity else None,
                         unit=canonical_unit(quantity[1], qtext) if quantity else None,
+                        unit_price=_price(cells, headers),
                         period_start=period[0] if period else None,
                         period_end=period[1] if period else None)
         rows.append((middle, names, item, start + a, start + b))
@@ -133,21 +157,30 @@ def _lines(dt: DocText, ex: Extraction) -> None:
         ex.put("unit", Found(canonical_unit(q[1], qtext), start, start + len(text)), "")
         return
     labelled = after_label(dt, QUANTITY_TOTAL, _quantity, next_line=False)
+    items = items_of(ex)
+    summed = None
+    if items and all(i.quantity is not None for i in items) and len({i.unit for i in items}) == 1 \
+            and items[0].unit:
+        # the lines' quantities, in the one unit they share, add up to the statement's
+        summed = (sum((i.quantity for i in items if i.quantity is not None), Decimal(0)), items[0].unit)
+    if labelled is not None and summed is not None and labelled.value != summed:
+        # two readings disagree (1,363.298 against lines of 1,363,298): the lines hold when
+        # their own price × quantity makes each amount, else neither is taken
+        labelled = None
+        if not all(i.unit_price is not None and i.quantity is not None
+                   and abs(i.unit_price * i.quantity - i.amount) < 1 for i in items):
+            summed = None
     if labelled is not None:
         quantity, unit = labelled.value
         ex.number("quantity", Found(quantity, labelled.start, labelled.end), "")
         ex.put("unit", Found(unit, labelled.start, labelled.end), "")
         return
-    items = items_of(ex)
-    if items and all(i.quantity is not None for i in items) and len({i.unit for i in items}) == 1 \
-            and items[0].unit:
-        # a total row without a quantity: the lines' quantities, in the one unit they share, add up
+    if summed is not None:
         span = ex.fields["items"]
-        found = Found(sum((i.quantity for i in items if i.quantity is not None), Decimal(0)),
-                      rows[0][3], rows[-1][4])
+        found = Found(summed[0], rows[0][3], rows[-1][4])
         sure = min(span.confidence, 0.85)
         ex.number("quantity", found, "", confidence=sure)
-        ex.put("unit", Found(items[0].unit, found.start, found.end), "", confidence=sure)
+        ex.put("unit", Found(summed[1], found.start, found.end), "", confidence=sure)
         return
     ex.missing["quantity"] = ex.missing["unit"] = "合计行无数量"
 
@@ -160,6 +193,21 @@ def _quantity(text: str) -> Found | None:
     if q is None:
         return None
     return Found((q[0], canonical_unit(q[1], text[head:])), head, len(text.rstrip()))
+
+
+def _sum_line(dt: DocText, header: int) -> int | None:
+    """The total row of a table whose 合计 OCR could not read (+1 3,324,448.00): the first
+    line after the rows whose only amount is the sum of the rows' amounts above it."""
+    running = Decimal(0)
+    for index in range(header + 1, len(dt.lines)):
+        amounts = [a for a in parsers.text_to_amounts(dt.lines[index].text)
+                   if TWO_PLACES.fullmatch(dt.lines[index].text[a[1]:a[2]].strip(" ¥￥"))]
+        if not amounts:
+            continue
+        if len(amounts) == 1 and running > 0 and amounts[0][0] == running:
+            return index
+        running += amounts[-1][0]
+    return None
 
 
 def _statement_period(ex: Extraction) -> tuple[date | None, date | None]:
@@ -182,6 +230,20 @@ def _join(parts: list[str]) -> str:
             out += ""
         out += part
     return out
+
+
+PRICE_HEADER = re.compile(r"单价|价格|费率")
+
+
+def _price(cells: list[Cell], headers: list[Cell]) -> Decimal | None:
+    """The figure under the unit-price column of a row (单价（元）), if the table has one."""
+    cols = {i for i, h in enumerate(headers) if PRICE_HEADER.search(h.text.replace(" ", ""))}
+    for c in cells:
+        if column_of(c, headers) in cols:
+            m = re.fullmatch(r"[¥￥]?(\d[\d,]*(?:\.\d+)?)(?:元.*)?", c.text.strip())
+            if m:
+                return Decimal(m.group(1).replace(",", ""))
+    return None
 
 
 def _quantity_text(cells: list[Cell], headers: list[Cell]) -> str:

@@ -513,6 +513,10 @@ class SettlementFields(Fields):
     unit: Field[str] | None = None
     total_amount: MoneyField | None = None
     items: Field[list[LineItem]] | None = None
+    total_in_words: Field[str] | None = None
+    """The statement's amount in 大写 as printed (本期结算金额：人民币…元整), when it gives one."""
+    stated_amount: MoneyField | None = None
+    """The figure printed with those words (（¥…）), read apart from the table's total."""
 
 
 class PaymentFields(Fields):

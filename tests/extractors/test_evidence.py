@@ -190,3 +190,40 @@ def test_a_statement_s_total_row_unread_gives_way_to_its_stated_amount() -> None
                   "合计 _ _ _ 1,200,000:00",
                   "本期结算金额（含税）：人民币壹佰贰拾万元整（¥1,200,000.00）")
     assert got["total_amount"] == Decimal("1200000.00")
+
+
+def test_a_total_row_whose_合计_ocr_lost_is_the_line_that_sums_the_rows() -> None:
+    got = _fields(DocType.SETTLEMENT,
+                  "序号 服务项目 用量 单位 单价（元） 金额（元）",
+                  "1 GPU租赁 100 卡时 16.00 1,600.00",
+                  "2 GPU租赁 50 卡时 16.00 800.00",
+                  "+1 _ _ _ _ 2,400.00")
+    assert got["total_amount"] == Decimal("2400.00")
+    assert got["quantity"] == Decimal("150")
+
+
+def _grid(*rows: str) -> dict[str, object]:
+    """A settlement page whose space-separated cells stand in columns 120 pt apart."""
+    words = [Word(text=cell, bbox=(40 + 120 * j, 30 + 20 * i, 40 + 120 * j + 9 * len(cell), 42 + 20 * i),
+                  confidence=1.0)
+             for i, row in enumerate(rows) for j, cell in enumerate(row.split(" ")) if cell != "_"]
+    page = Page(number=1, width=900, height=40 + 20 * len(rows), source=Source.TEXT, words=words)
+    fields, _ = extract_fields(DocType.SETTLEMENT, [page], DocText.from_pages([page]))
+    return {name: getattr(value, "value", None) for name, value in fields if value is not None}
+
+
+def test_a_stated_quantity_against_lines_that_hold_gives_way_to_the_lines() -> None:
+    got = _grid("序号 服务项目 用量 单位 单价（元） 金额（元）",
+                "1 GPU租赁 1,363,298 卡时 16.00 21,812,768.00",
+                "合计 _ _ _ _ 21,812,768.00",
+                "其中用量合计：1,363.298卡时")
+    assert got["quantity"] == Decimal("1363298")
+
+
+def test_a_name_written_alone_above_the_signing_company_is_a_signature() -> None:
+    got = _fields(DocType.COMMITMENT,
+                  "本单位承诺如下：所提交材料真实有效。",
+                  "贺某某",
+                  "单位（签章）：北京某某科技有限公司",
+                  "时间：2025年8月2日")
+    assert got["signed"] is True

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from extractors.contract import _total, _unit
+from extractors.contract import TOTAL, _total, _unit
 from extractors.entities import Label, entities
 from extractors.layout import DocText, page_lines
 from pipeline.model import Page, Source, Word
@@ -40,14 +40,14 @@ def test_a_unit_price_before_the_total_is_not_the_total() -> None:
     dt = _lines("第三条 合同价款",
                 "1. 算力服务单价为人民币10,200.00元/卡·月（含税），甲方租用728卡。",
                 "2. 本合同合同价款为17821.44万元（大写：壹亿柒仟捌佰贰拾壹万肆仟肆佰元整）。")
-    found = _total(dt)
+    found = _total(dt, TOTAL)
     assert found is not None and found.value == Decimal("178214400")
 
 
 def test_a_total_its_own_words_repeat_beats_an_earlier_bare_one() -> None:
     dt = _lines("合同金额：100.00元（暂定）",
                 "合同总金额：人民币262,866,240.00元（大写：贰亿陆仟贰佰捌拾陆万陆仟贰佰肆拾元整）")
-    found = _total(dt)
+    found = _total(dt, TOTAL)
     assert found is not None and found.value == Decimal("262866240.00")
 
 

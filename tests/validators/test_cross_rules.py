@@ -348,6 +348,13 @@ def test_agent_filing_number_disagreeing_with_the_declaration() -> None:
     assert "202501010002" in found.message and "202501010001" in found.message
 
 
+def test_a_scanned_filing_number_with_its_edge_cut_off_agrees() -> None:
+    app = clean_app(direction=Direction.AGENT, amount=25 * M)
+    app.doc(AGENT_FILING).source = "ocr"
+    app.doc(AGENT_FILING).fields["filing_no"] = "jing-XHZS-202501010001"
+    assert C.DIRECTION_REQUIREMENT not in codes(app.context())
+
+
 # --- dates ---------------------------------------------------------------------------------------
 
 

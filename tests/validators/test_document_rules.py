@@ -316,3 +316,41 @@ def test_a_commitment_dated_before_the_application_is_fine() -> None:
     app = clean_app()
     app.doc(COMMITMENT).fields["sign_date"] = date(2025, 3, 1)
     assert run(app.context()) == []
+
+
+def test_a_statement_line_whose_price_times_quantity_is_not_its_amount() -> None:
+    app = clean_app()
+    items = app.doc(SETTLEMENT_1).fields["items"]
+    first = items[0]
+    first.update(unit=first.get("unit", "卡时"), unit_price=Decimal("25.00"),
+                 quantity=first["amount"] / Decimal("25.00") + 10)
+    (found,) = of_code(app.context(), C.PRICE_ARITHMETIC)
+    assert found.documents == [SETTLEMENT_1] and "25.00" in found.message
+    assert codes(app.context()) == {C.PRICE_ARITHMETIC}
+
+
+def test_a_statement_s_words_that_say_another_amount() -> None:
+    app = clean_app()
+    fields = app.doc(SETTLEMENT_1).fields
+    fields["total_in_words"] = "壹元整"
+    fields["stated_amount"] = fields["total_amount"]
+    (found,) = of_code(app.context(), C.AMOUNT_WORDS_MISMATCH)
+    assert found.documents == [SETTLEMENT_1] and "壹元整" in found.message
+    assert codes(app.context()) == {C.AMOUNT_WORDS_MISMATCH}
+
+
+def test_a_scanned_statement_s_words_are_doubted_only_when_its_figures_agree() -> None:
+    app = clean_app()
+    spec = app.doc(SETTLEMENT_1)
+    spec.source = "ocr"
+    spec.fields["total_in_words"] = "壹元整"
+    spec.fields["stated_amount"] = spec.fields["total_amount"] + 1
+    assert C.AMOUNT_WORDS_MISMATCH not in codes(app.context())
+
+
+def test_a_commitment_whose_signing_line_was_not_read_asks_rather_than_fails() -> None:
+    app = clean_app()
+    spec = app.doc(COMMITMENT)
+    del spec.fields["signed"]
+    spec.missing["signed"] = "未找到法定代表人签字栏"
+    assert codes(app.context()) == {C.FIELD_MISSING}

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pipeline.model import Direction, DocType, FindingCode
-from validators.context import CheckContext, norm_code
+from pipeline.model import Direction, DocType, FindingCode, Source
+from validators.context import CheckContext, Value, edit_distance, norm_code
 from validators.registry import Draft, rule
 from validators.rules.common import label
 
@@ -69,6 +69,23 @@ def _agent(ctx: CheckContext) -> Iterator[Draft]:
                         (v.doc.file, "application.yaml"), (v.evidence,), expected=str(told_users), observed=str(v.value))
     told_no = declared.filing_no if declared is not None else None
     for v in ctx.values(DocType.AGENT_FILING, "filing_no"):
-        if told_no and norm_code(v.value) != norm_code(told_no):
+        if told_no and not _same_number(ctx, v, told_no):
             yield Draft(f"{label(v.doc)}上线批号 {v.value} 与申报表所填 {told_no} 不一致", (v.doc.file, "application.yaml"),
                         (v.evidence,), expected=told_no, observed=v.value)
+
+
+CUT_SHARE = 0.75
+"""A number OCR read with its edge cut off (jing-… for Beijing-…) still holds this share."""
+
+
+def _same_number(ctx: CheckContext, v: Value, told: str) -> bool:
+    """Whether a document's number is the declared one: exactly from a text layer; from a
+    scan, allowing the rules' OCR misreadings or an edge the OCR cut off."""
+    read, want = norm_code(v.value), norm_code(told)
+    if read == want:
+        return True
+    if v.source is not Source.OCR:
+        return False
+    if edit_distance(read, want) <= ctx.rules.tolerance.ocr_edits:
+        return True
+    return len(read) >= CUT_SHARE * len(want) and (want.endswith(read) or want.startswith(read))

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from stdnum.cn import uscc as uscc_check
 
 from pipeline.cnnum import words_to_amount
-from pipeline.model import DocType, Document, Evidence, FindingCode, Party, Source
+from pipeline.model import DocType, Document, Evidence, FindingCode, LineItem, Party, Source
 from validators.context import CheckContext, Value, edit_distance, norm_code
 from validators.registry import Draft, rule
 from validators.rules.common import label, plain, yuan
@@ -77,7 +77,7 @@ def not_beijing(ctx: CheckContext) -> Iterator[Draft]:
                     "请核实是否在京注册", ("application.yaml",), expected=f"{prefix}xxxx", observed=code[2:8])
 
 
-@rule(FindingCode.AMOUNT_WORDS_MISMATCH, "发票大写金额与小写金额不一致", needs_manifest=False)
+@rule(FindingCode.AMOUNT_WORDS_MISMATCH, "发票或结算单的大写金额与小写金额不一致", needs_manifest=False)
 def words_vs_figures(ctx: CheckContext) -> Iterator[Draft]:
     for doc in ctx.of_type(DocType.INVOICE):
         words, total = ctx.value(doc, "total_in_words"), ctx.value(doc, "total_amount")
@@ -86,6 +86,18 @@ def words_vs_figures(ctx: CheckContext) -> Iterator[Draft]:
         said = words_to_amount(words.value)
         if said is not None and said != total.value:
             yield Draft(f"{label(doc)}价税合计大写“{words.value}”为 {yuan(said)}，与小写 {yuan(total.value)} 不一致",
+                        (doc.file,), (words.evidence, total.evidence), expected=plain(total.value),
+                        observed=plain(said))
+    for doc in ctx.of_type(DocType.SETTLEMENT):
+        words, total = ctx.value(doc, "total_in_words"), ctx.value(doc, "total_amount")
+        stated = ctx.value(doc, "stated_amount")
+        if words is None or total is None:
+            continue
+        if words.source is Source.OCR and (stated is None or stated.value != total.value):
+            continue  # a scan's figures must agree with each other before its words are doubted
+        said = words_to_amount(words.value)
+        if said is not None and said != total.value:
+            yield Draft(f"{label(doc)}结算金额大写“{words.value}”为 {yuan(said)}，与合计 {yuan(total.value)} 不一致",
                         (doc.file,), (words.evidence, total.evidence), expected=plain(total.value),
                         observed=plain(said))
 
@@ -129,6 +141,37 @@ def price_arithmetic(ctx: CheckContext) -> Iterator[Draft]:
                         expected=plain(total.value), observed=plain(product))
 
 
+@rule(FindingCode.PRICE_ARITHMETIC, "结算单明细行单价×用量≠金额", needs_manifest=False)
+def line_arithmetic(ctx: CheckContext) -> Iterator[Draft]:
+    tolerance = ctx.rules.tolerance.arithmetic
+    for doc in ctx.of_type(DocType.SETTLEMENT):
+        items, total = ctx.value(doc, "items"), ctx.value(doc, "total_amount")
+        if items is None:
+            continue
+        if items.source is Source.OCR and not _corroborated(ctx, doc, items.value, total):
+            continue  # a scan's figures, unconfirmed elsewhere, may be misread: no error from them
+        for item in items.value:
+            if item.unit_price is None or item.quantity is None:
+                continue
+            product = item.unit_price * item.quantity
+            if abs(product - item.amount) > tolerance:
+                per = f"元/{item.unit}" if item.unit else "元"
+                yield Draft(f"{label(doc)}明细“{item.name}”单价 {item.unit_price:,} {per} × 用量 {item.quantity:,} "
+                            f"＝ {yuan(product)}，与该行金额 {yuan(item.amount)} 不符", (doc.file,),
+                            (items.evidence,), expected=plain(item.amount), observed=plain(product))
+
+
+def _corroborated(ctx: CheckContext, doc: Document, items: list[LineItem], total: Value | None) -> bool:
+    """Whether an OCR'd table's figures are confirmed: its lines add up to its total, and
+    each line's unit price is the contract's."""
+    if total is None or sum(i.amount for i in items) != total.value:
+        return False
+    no = ctx.contract_of(doc)
+    contract = ctx.contracts.get(no) if no else None
+    price = ctx.value(contract, "unit_price") if contract is not None else None
+    return price is not None and all(i.unit_price in (None, price.value) for i in items)
+
+
 @rule(FindingCode.PRICE_OUT_OF_MARKET, "算力单价超出规则文件中的市场价格区间", needs_manifest=False)
 def price_band(ctx: CheckContext) -> Iterator[Draft]:
     for doc in ctx.of_type(DocType.CONTRACT):
@@ -169,8 +212,8 @@ def commitment(ctx: CheckContext) -> Iterator[Draft]:
     for doc in ctx.of_type(DocType.COMMITMENT):
         signed, dated = ctx.value(doc, "signed"), ctx.value(doc, "sign_date")
         gaps = []
-        if signed is None or not signed.value:
-            gaps.append("法定代表人未签字")
+        if signed is not None and not signed.value:
+            gaps.append("法定代表人未签字")  # unread (no signing line found): FIELD_MISSING asks
         if dated is None:
             gaps.append("未注明日期")
         if not doc.seals:

@@ -18,6 +18,7 @@ NEEDED: dict[DocType, tuple[tuple[str, ...], str]] = {
     DocType.INVOICE: (("invoice_no", "issue_date", "total_amount"), "发票号码、开票日期或价税合计"),
     DocType.SETTLEMENT: (("period_start", "period_end", "total_amount"), "结算周期或结算金额"),
     DocType.PAYMENT: (("amount", "payment_date"), "付款金额或日期"),
+    DocType.COMMITMENT: (("signed",), "法定代表人签字栏"),
 }
 
 
