@@ -30,11 +30,18 @@ def extract(dt: DocText, ex: Extraction) -> None:
         ex.put("signed", Found(_signed(dt, m.start(), m.end(), ex.pages), m.start(), m.end()), "",
                confidence=0.85)
     found = None
-    for d in DATE.finditer(dt.text, m.end() if m else 0):
+    labels = list(DATE.finditer(dt.text, m.end() if m else 0))
+    for d in labels:
         found = after_label(dt, DATE, date_parser, start=d.start(), next_line=False)
         if found:
             break
-    ex.put("sign_date", found, "承诺书未填写日期")
+    # a date line printed and left blank (时间：  年  月  日) is a gap in the letter; no date
+    # line read at all (under a seal, say) is a gap in the reading
+    ex.put("sign_date", found, "承诺书未填写日期" if labels else "未找到落款日期")
+
+
+SEAL_HEIGHT = 4.0
+"""A picture taller than this many label heights is a seal or a logo, not a signature."""
 
 
 def _signed(dt: DocText, start: int, end: int, pages: list[Page]) -> bool:
@@ -49,6 +56,8 @@ def _signed(dt: DocText, start: int, end: int, pages: list[Page]) -> bool:
     x1, y0, y1 = box[2], box[1], box[3]
     height = y1 - y0
     for image in pages[page - 1].images:
+        if image[3] - image[1] > SEAL_HEIGHT * height:
+            continue  # a seal or a logo, not a signature
         if image[0] >= x1 - height and image[0] <= x1 + 12 * height and \
                 image[1] < y1 + 2 * height and image[3] > y0 - 2 * height:
             return True

@@ -138,13 +138,29 @@ def _quantity_by_arithmetic(dt: DocText, ex: Extraction) -> Found | None:
     price, total, unit = (ex.fields.get(n) for n in ("unit_price", "total_amount", "unit"))
     if price is None or total is None or unit is None:
         return None
+    candidates = []
     for m in QUANTITY_FIGURE.finditer(dt.text):
+        if PER_UNIT.match(dt.text, m.end(1)):
+            continue  # a price (15.00元/卡时), not a quantity
         if canonical_unit(m.group(2), m.group(2)) != unit.value and not m.group(2).startswith(unit.value):
             continue
         quantity = _number(m.group(1))
-        if quantity and abs(quantity * price.value - total.value) < 1:
+        if not quantity:
+            continue
+        if abs(quantity * price.value - total.value) < 1:
             return Found(quantity, m.start(1), m.end(1))
+        candidates.append(Found(quantity, m.start(1), m.end(1)))
+    # none makes the total: the one figure in the unit, when its product is of the total's
+    # order, is the quantity the contract states — and PRICE_ARITHMETIC then asks why
+    if len(candidates) == 1 and total.value > 0:
+        ratio = candidates[0].value * price.value / total.value
+        if PLAUSIBLE[0] <= ratio <= PLAUSIBLE[1]:
+            return candidates[0]
     return None
+
+
+PLAUSIBLE = (Decimal("0.5"), Decimal("2"))
+"""The range of price × quantity ÷ total within which a lone figure is the stated quantity."""
 
 
 def _number(text: str) -> Decimal | None:

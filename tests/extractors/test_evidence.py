@@ -227,3 +227,20 @@ def test_a_name_written_alone_above_the_signing_company_is_a_signature() -> None
                   "单位（签章）：北京某某科技有限公司",
                   "时间：2025年8月2日")
     assert got["signed"] is True
+
+
+def test_a_lone_stated_quantity_that_does_not_make_the_total_is_still_the_quantity() -> None:
+    got = _fields(DocType.CONTRACT,
+                  "算力服务单价为人民币15.00元/卡时（含税），按实际使用卡时计费，委托方预计",
+                  "使用3,156,000卡时。本合同总金额为人民币53,611,200.00元。")
+    assert got["quantity"] == Decimal("3156000")
+
+
+def test_a_seal_image_beside_the_signature_label_is_no_signature() -> None:
+    page = Page(number=1, width=595, height=842, source=Source.TEXT,
+                words=[Word(text="法定代表人（签字）：", bbox=(300, 540, 410, 552), confidence=1.0),
+                       Word(text="单位（签章）：北京某某信息技术有限公司", bbox=(300, 570, 520, 582), confidence=1.0),
+                       Word(text="时间：2025年7月23日", bbox=(300, 600, 410, 612), confidence=1.0)],
+                images=[(372, 532, 484, 644)])
+    fields, _ = extract_fields(DocType.COMMITMENT, [page], DocText.from_pages([page]))
+    assert fields.signed is not None and fields.signed.value is False  # type: ignore[attr-defined]

@@ -354,3 +354,20 @@ def test_a_commitment_whose_signing_line_was_not_read_asks_rather_than_fails() -
     del spec.fields["signed"]
     spec.missing["signed"] = "未找到法定代表人签字栏"
     assert codes(app.context()) == {C.FIELD_MISSING}
+
+
+def test_a_commitment_whose_date_line_was_not_read_asks_rather_than_fails() -> None:
+    app = clean_app()
+    spec = app.doc(COMMITMENT)
+    del spec.fields["sign_date"]
+    spec.missing["sign_date"] = "未找到落款日期"
+    assert codes(app.context()) == {C.FIELD_MISSING}
+
+
+def test_a_commitment_with_its_date_line_left_blank_is_incomplete() -> None:
+    app = clean_app()
+    spec = app.doc(COMMITMENT)
+    del spec.fields["sign_date"]
+    spec.missing["sign_date"] = "承诺书未填写日期"
+    (found,) = of_code(app.context(), C.COMMITMENT_INCOMPLETE)
+    assert "未注明日期" in found.message

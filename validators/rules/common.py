@@ -20,3 +20,9 @@ def plain(amount: Decimal) -> str:
 def label(doc: Document) -> str:
     """How a message names a document: its file name in Chinese quotes."""
     return f"《{doc.file}》"
+
+
+def unread(doc: Document, name: str) -> bool:
+    """Whether field ``name`` is missing because reading did not find it (its reason says
+    未找到…), rather than because the document leaves it empty."""
+    return doc.missing.get(name, "").startswith("未找到")

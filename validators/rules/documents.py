@@ -10,7 +10,7 @@ from pipeline.cnnum import words_to_amount
 from pipeline.model import DocType, Document, Evidence, FindingCode, LineItem, Party, Source
 from validators.context import CheckContext, Value, edit_distance, norm_code
 from validators.registry import Draft, rule
-from validators.rules.common import label, plain, yuan
+from validators.rules.common import label, plain, unread, yuan
 
 DOC_NAMES = {
     DocType.CONTRACT: "算力合同", DocType.INVOICE: "发票", DocType.SETTLEMENT: "结算单",
@@ -214,8 +214,8 @@ def commitment(ctx: CheckContext) -> Iterator[Draft]:
         gaps = []
         if signed is not None and not signed.value:
             gaps.append("法定代表人未签字")  # unread (no signing line found): FIELD_MISSING asks
-        if dated is None:
-            gaps.append("未注明日期")
+        if dated is None and not unread(doc, "sign_date"):
+            gaps.append("未注明日期")  # a date line not read at all: FIELD_MISSING asks
         if not doc.seals:
             gaps.append("未加盖公章")
         if gaps:

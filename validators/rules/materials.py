@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pipeline.model import DocType, FindingCode
 from validators.context import CheckContext, norm_code
 from validators.registry import Draft, rule
-from validators.rules.common import label
+from validators.rules.common import label, unread
 from validators.rules.documents import DOC_NAMES
 
 # Fields every later check stands on; each is read reliably from text and scans alike,
@@ -18,7 +18,7 @@ NEEDED: dict[DocType, tuple[tuple[str, ...], str]] = {
     DocType.INVOICE: (("invoice_no", "issue_date", "total_amount"), "发票号码、开票日期或价税合计"),
     DocType.SETTLEMENT: (("period_start", "period_end", "total_amount"), "结算周期或结算金额"),
     DocType.PAYMENT: (("amount", "payment_date"), "付款金额或日期"),
-    DocType.COMMITMENT: (("signed",), "法定代表人签字栏"),
+    DocType.COMMITMENT: (("signed", "sign_date"), "法定代表人签字栏或落款日期"),
 }
 
 
@@ -47,7 +47,8 @@ def fields_missing(ctx: CheckContext) -> Iterator[Draft]:
                         "无法核对交付与结算是否在合同有效期内，请补充证明材料", (doc.file,))
     for doc_type, (names, words) in NEEDED.items():
         for doc in ctx.of_type(doc_type):
-            absent = [n for n in names if n in doc.missing]
+            absent = [n for n in names if n in doc.missing
+                      and (doc_type is not DocType.COMMITMENT or unread(doc, n))]
             if absent:
                 yield Draft(f"{label(doc)}无法读取{words}（{'；'.join(doc.missing[n] for n in absent)}），请人工核对",
                             (doc.file,), observed=",".join(absent))
