@@ -237,9 +237,11 @@ def test_a_lone_stated_quantity_that_does_not_make_the_total_is_still_the_quanti
 
 
 def test_a_seal_image_beside_the_signature_label_is_no_signature() -> None:
-    lines = [("法定代表人（签字）：", 540), ("单位（签章）：北京某某信息技术有限公司", 570), ("时间：2025年7月23日", 600)]
-    page = Page(number=1, width=595, height=842, source=Source.TEXT,
-                words=[Word(text=t, bbox=(300, y, 300 + 11 * len(t), y + 12), confidence=1.0) for t, y in lines],
+    lines = [("法定代表人（签字）：", 540),
+             ("单位（签章）：北京某某信息技术有限公司", 570),
+             ("时间：2025年7月23日", 600)]
+    words = [Word(text=t, bbox=(300, y, 300 + 11 * len(t), y + 12), confidence=1.0) for t, y in lines]
+    page = Page(number=1, width=595, height=842, source=Source.TEXT, words=words,
                 images=[(372, 532, 484, 644)])
     fields, _ = extract_fields(DocType.COMMITMENT, [page], DocText.from_pages([page]))
     assert fields.signed is not None and fields.signed.value is False  # type: ignore[attr-defined]
