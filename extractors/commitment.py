@@ -7,7 +7,7 @@ import re
 from extractors.common import Extraction, Found, after_label, date_parser, party_at
 from extractors.layout import DocText
 from extractors.lexicon import label
-from pipeline.model import Page
+from pipeline.model import Page, Source
 
 COMPANY = label("commitment.company")
 SIGNATURE = label("commitment.signature")
@@ -21,7 +21,7 @@ def extract(dt: DocText, ex: Extraction) -> None:
     if m is None:
         # the label itself can vanish under the signature's ink; a name written alone on a
         # line of the signing block, above the company's, is the signature still
-        name = _lone_name(dt, company)
+        name = _lone_name(dt, company) or _ink_above(dt, company, ex.pages)
         if name is not None:
             ex.put("signed", Found(True, name.start, name.end), "", confidence=0.6)
         else:
@@ -37,7 +37,10 @@ def extract(dt: DocText, ex: Extraction) -> None:
             break
     # a date line printed and left blank (时间：  年  月  日) is a gap in the letter; no date
     # line read at all (under a seal, say) is a gap in the reading
-    ex.put("sign_date", found, "承诺书未填写日期" if labels else "未找到落款日期")
+    reason = "承诺书未填写日期" if labels else "未找到落款日期"
+    if found is None and labels and _scanned_digits_after(dt, labels[-1].end()):
+        reason = "未找到完整的落款日期（扫描件上的日期未能完整识别）"  # 2025年7月 日: a digit lost
+    ex.put("sign_date", found, reason)
 
 
 SEAL_HEIGHT = 4.0
@@ -85,3 +88,27 @@ def _lone_name(dt: DocText, company: Found | None) -> Found | None:
 def label_like(text: str) -> bool:
     """Words of a form rather than a name: 特此承诺, 承诺人, 年月日."""
     return bool(re.search(r"承诺|单位|签字|签章|盖章|日期|时间|年|月|日|说明|特此", text))
+
+
+def _scanned_digits_after(dt: DocText, pos: int) -> bool:
+    """Whether an OCR'd line holds figures after ``pos`` (a date read in part)."""
+    _, _, source, _ = dt.locate(pos, pos + 1)
+    line_end = dt.text.find("\n", pos)
+    rest = dt.text[pos:line_end if line_end >= 0 else len(dt.text)]
+    return source is Source.OCR and bool(re.search(r"\d", rest))
+
+
+def _ink_above(dt: DocText, company: Found | None, pages: list[Page]) -> Found | None:
+    """Handwriting no word covers, on the lines just above the signing company's line (the
+    label blotted out with it): the signature still."""
+    if company is None:
+        return None
+    page, box, _, _ = dt.locate(company.start, company.end)
+    if page is None or box is None:
+        return None
+    height = box[3] - box[1]
+    for image in pages[page - 1].images:
+        above = box[1] - BLOCK_LINES * height <= image[3] <= box[1] + 0.3 * height
+        if above and image[3] - image[1] <= SEAL_HEIGHT * height:
+            return company
+    return None

@@ -245,3 +245,12 @@ def test_a_seal_image_beside_the_signature_label_is_no_signature() -> None:
                 images=[(372, 532, 484, 644)])
     fields, _ = extract_fields(DocType.COMMITMENT, [page], DocText.from_pages([page]))
     assert fields.signed is not None and fields.signed.value is False  # type: ignore[attr-defined]
+
+
+def test_handwriting_above_the_signing_company_is_a_signature_though_its_label_is_lost() -> None:
+    lines = [("本单位承诺如下：所提交材料真实有效。", 500), ("单位（签章）：北京某某信息技术有限公司", 570)]
+    words = [Word(text=t, bbox=(300, y, 300 + 11 * len(t), y + 12), confidence=0.9) for t, y in lines]
+    page = Page(number=1, width=595, height=842, source=Source.OCR, words=words,
+                images=[(390, 540, 430, 560)])
+    fields, _ = extract_fields(DocType.COMMITMENT, [page], DocText.from_pages([page]))
+    assert fields.signed is not None and fields.signed.value is True  # type: ignore[attr-defined]
