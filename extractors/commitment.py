@@ -51,7 +51,8 @@ def _signed(dt: DocText, start: int, end: int, pages: list[Page]) -> bool:
     """A name written after the label, or a signature image in the space right of it."""
     line_end = dt.text.find("\n", end)
     after = dt.text[end:line_end if line_end >= 0 else len(dt.text)]
-    if re.search(r"[\u4e00-\u9fa5]{2,4}", after):
+    # a name written there, or the part of a handwritten one OCR could read (袁)
+    if re.search(r"[\u4e00-\u9fa5]", after) and not label_like(after):
         return True
     page, box, _, _ = dt.locate(start, end)
     if page is None or box is None:

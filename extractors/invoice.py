@@ -67,9 +67,14 @@ def extract(dt: DocText, ex: Extraction) -> None:
 
 def _nearest_role(dt: DocText, pos: int) -> str | None:
     """购买方 or 销售方: whichever heading is closest above or beside ``pos``."""
+    return _role_and_distance(dt, pos)[0]
+
+
+def _role_and_distance(dt: DocText, pos: int) -> tuple[str | None, float]:
+    """The nearest role heading above or beside ``pos`` and how far it is."""
     here = dt.level_box(pos)
     if here is None:
-        return None
+        return None, math.inf
     page_no, (x, y, _, y1) = here
     height = y1 - y
     best, best_d = None, math.inf
@@ -83,19 +88,20 @@ def _nearest_role(dt: DocText, pos: int) -> str | None:
             d = math.hypot(box[0] - x, box[1] - y)
             if d < best_d:
                 best, best_d = role, d
-    return best
+    return best, best_d
 
 
 def _parties(dt: DocText, ex: Extraction) -> None:
-    names: dict[str, Found] = {}
-    codes: dict[str, Found] = {}
+    named: list[tuple[str, float, Found]] = []
     for m in NAME.finditer(dt.text):
         found = name_after(dt, m.end())
         if found is None:
             continue
-        role = _nearest_role(dt, m.start())
-        if role and role not in names:
-            names[role] = found
+        role, distance = _role_and_distance(dt, m.start())
+        if role:
+            named.append((role, distance, found))
+    names = _assign(named)
+    coded: list[tuple[str, float, Found]] = []
     for m in USCC_LABEL.finditer(dt.text):
         end = dt.text.find("\n", m.end())
         # the code belongs to this label only up to the next label of the line (side by
@@ -106,11 +112,28 @@ def _parties(dt: DocText, ex: Extraction) -> None:
         if not hits:
             continue
         code, a, b = hits[0]
-        role = _nearest_role(dt, m.start())
-        if role and role not in codes:
-            codes[role] = Found(code, m.end() + a, m.end() + b)
+        role, distance = _role_and_distance(dt, m.start())
+        if role:
+            coded.append((role, distance, Found(code, m.end() + a, m.end() + b)))
+    codes = _assign(coded)
     ex.put("buyer", party(names.get("buyer"), codes.get("buyer")), "未找到购买方名称")
     ex.put("seller", party(names.get("seller"), codes.get("seller")), "未找到销售方名称")
+
+
+def _assign(candidates: list[tuple[str, float, Found]]) -> dict[str, Found]:
+    """Each role its first value in reading order. When every value falls under one heading
+    (the other misread: 购实方) but an invoice has a buyer and a seller, the value nearest
+    that heading keeps it and the first other value takes the other role."""
+    by_role: dict[str, Found] = {}
+    for role, _, found in candidates:
+        by_role.setdefault(role, found)
+    roles = {role for role, _, _ in candidates}
+    if len(roles) == 1 and len({str(f.value) for _, _, f in candidates}) > 1:
+        role = roles.pop()
+        nearest = min(candidates, key=lambda c: c[1])[2]
+        other = next(f for _, _, f in candidates if f.value != nearest.value)
+        by_role = {role: nearest, ("seller" if role == "buyer" else "buyer"): other}
+    return by_role
 
 
 def _totals(dt: DocText, ex: Extraction) -> None:

@@ -14,8 +14,9 @@ import numpy as np
 
 from pipeline.model import BBox, Word
 
-DARK = 110
-"""A pixel darker than this in the red channel is ink (red seal ink is bright there)."""
+DARKER = 70
+"""A pixel this much darker than the paper in the red channel is ink: black and blue ink are
+dark there, red seal ink is as bright as the paper."""
 MIN_HEIGHT = 0.5
 """A patch at least this share of the median word height tall."""
 MAX_HEIGHT = 4.0
@@ -32,7 +33,9 @@ def unread_ink(image: np.ndarray, words: list[Word]) -> list[BBox]:
         return []
     heights = sorted(word.bbox[3] - word.bbox[1] for word in words)
     height = max(heights[len(heights) // 2], 4.0)
-    ink = (image[:, :, 0] < DARK).astype(np.uint8)
+    red = image[:, :, 0]
+    paper = float(np.median(red))
+    ink = (red < paper - DARKER).astype(np.uint8)
     pad = max(1, round(height * 0.15))
     for word in words:
         x0, y0, x1, y1 = (round(v) for v in word.bbox)

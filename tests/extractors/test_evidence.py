@@ -254,3 +254,15 @@ def test_handwriting_above_the_signing_company_is_a_signature_though_its_label_i
                 images=[(390, 540, 430, 560)])
     fields, _ = extract_fields(DocType.COMMITMENT, [page], DocText.from_pages([page]))
     assert fields.signed is not None and fields.signed.value is True  # type: ignore[attr-defined]
+
+
+def test_two_parties_under_one_readable_heading_are_buyer_and_seller() -> None:
+    # 购买方 misread (购实方): the name nearest 销售方 is the seller, the other the buyer
+    words = [Word(text="名称：北京某甲科技有限公司", bbox=(60, 100, 200, 112), confidence=0.9),
+             Word(text="名称：宁夏某乙云计算有限公司", bbox=(330, 100, 470, 112), confidence=0.9),
+             Word(text="购实方信息", bbox=(40, 95, 50, 145), confidence=0.9),  # stacked, beside the box
+             Word(text="销售方信息", bbox=(310, 95, 320, 145), confidence=0.9)]
+    page = Page(number=1, width=595, height=400, source=Source.OCR, words=words)
+    fields, _ = extract_fields(DocType.INVOICE, [page], DocText.from_pages([page]))
+    assert fields.buyer is not None and fields.buyer.value.name == "北京某甲科技有限公司"  # type: ignore[attr-defined]
+    assert fields.seller is not None and fields.seller.value.name == "宁夏某乙云计算有限公司"  # type: ignore[attr-defined]
