@@ -325,6 +325,11 @@ def rules_in_force(rules: Rules) -> Iterator[None]:
         _RULES.reset(token)
 
 
+def rules() -> Rules:
+    """The rules extraction runs under (``rules_in_force``), else the default rules file."""
+    return _RULES.get() or load_rules()
+
+
 def canonical_unit(unit: str, printed: str | None = None) -> str:
     """A billing unit as the rules in force name it (卡月, 卡*月 → 卡·月); other units as printed.
 

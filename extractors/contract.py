@@ -16,6 +16,7 @@ from extractors.common import (
     date_parser,
     party_at,
     put_period,
+    rules,
     window,
 )
 from extractors.layout import DocText
@@ -152,15 +153,9 @@ def _quantity_by_arithmetic(dt: DocText, ex: Extraction) -> Found | None:
         candidates.append(Found(quantity, m.start(1), m.end(1)))
     # none makes the total: the one figure in the unit, when its product is of the total's
     # order, is the quantity the contract states — and PRICE_ARITHMETIC then asks why
-    if len(candidates) == 1 and total.value > 0:
-        ratio = candidates[0].value * price.value / total.value
-        if PLAUSIBLE[0] <= ratio <= PLAUSIBLE[1]:
-            return candidates[0]
+    if len(candidates) == 1 and rules().tolerance.plausible(candidates[0].value * price.value, total.value):
+        return candidates[0]
     return None
-
-
-PLAUSIBLE = (Decimal("0.5"), Decimal("2"))
-"""The range of price × quantity ÷ total within which a lone figure is the stated quantity."""
 
 
 def _number(text: str) -> Decimal | None:

@@ -70,6 +70,13 @@ class Tolerance(_Section):
     arithmetic: Decimal = Field(ge=0)
     amount_match: Decimal = Field(ge=0)
     ocr_edits: int = Field(ge=0, le=5)
+    misread_factor: Decimal = Field(default=Decimal(2), gt=1)
+    """Price × quantity this many times off its amount (or under its 1/factor) is a figure
+    misread or unrelated, not an arithmetic error."""
+
+    def plausible(self, product: Decimal, amount: Decimal) -> bool:
+        """Whether ``product`` is of ``amount``'s order (within the misread factor)."""
+        return amount > 0 and 1 / self.misread_factor <= product / amount <= self.misread_factor
 
 
 class PriceBand(_Section):

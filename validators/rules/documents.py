@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from decimal import Decimal
 
 from stdnum.cn import uscc as uscc_check
 
@@ -155,18 +154,13 @@ def line_arithmetic(ctx: CheckContext) -> Iterator[Draft]:
             if item.unit_price is None or item.quantity is None:
                 continue
             product = item.unit_price * item.quantity
-            if items.source is Source.OCR and item.amount and not \
-                    PLAUSIBLE[0] <= product / item.amount <= PLAUSIBLE[1]:
+            if items.source is Source.OCR and not ctx.rules.tolerance.plausible(product, item.amount):
                 continue  # 985 for 985,653: a figure cut short by OCR, not a price error
             if abs(product - item.amount) > tolerance:
                 per = f"元/{item.unit}" if item.unit else "元"
                 yield Draft(f"{label(doc)}明细“{item.name}”单价 {item.unit_price:,} {per} × 用量 {item.quantity:,} "
                             f"＝ {yuan(product)}，与该行金额 {yuan(item.amount)} 不符", (doc.file,),
                             (items.evidence,), expected=plain(item.amount), observed=plain(product))
-
-
-PLAUSIBLE = (Decimal("0.5"), Decimal("2"))
-"""On a scan, price × quantity ÷ amount outside this range is a misread figure, not an error."""
 
 
 def _corroborated(ctx: CheckContext, doc: Document, items: list[LineItem], total: Value | None) -> bool:
