@@ -22,6 +22,7 @@ from extractors.common import (
     name_after,
     party,
     regex_parser,
+    rules,
 )
 from extractors.layout import DocText
 from extractors.lexicon import label
@@ -226,6 +227,8 @@ def _items(dt: DocText, header: int, end: int) -> tuple[list[tuple[LineItem, int
                 continue
             amount_value, a_start, a_end = glued[0], 0, pct.start()
         rate_value = parsers.text_to_rate(pct.group(0)) if pct.group(1) else None
+        if rate_value is not None and rate_value not in rules().vat_rates:
+            rate_value = None  # no invoice rate (83% for 6%): a misreading
         item = LineItem(name=names, amount=amount_value, tax_rate=rate_value,
                         tax_amount=after[0][0] if after else None)
         rows.append((middle, item, line_start + a_start, line_start + a_end))

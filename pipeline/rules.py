@@ -130,6 +130,7 @@ class Rules(_Section):
     agent: AgentRules
     subsidy: SubsidyRules
     tolerance: Tolerance
+    vat_rates: list[Decimal] = Field(min_length=1)
     market_price_bands: dict[str, PriceBand] = Field(min_length=1)
     non_compute_keywords: list[str] = Field(min_length=1)
     compute_keywords: list[str] = Field(default_factory=list)

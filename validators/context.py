@@ -24,8 +24,13 @@ def norm_name(name: str) -> str:
     return re.sub(r"\s", "", text).replace("(", "（").replace(")", "）")
 
 
+_LOOK_ALIKES = str.maketrans("OI", "01")
+
+
 def norm_code(code: str) -> str:
-    return re.sub(r"[\s\-_/]", "", unicodedata.normalize("NFKC", code)).upper()
+    """A document number or credit code as compared: width, case, spaces and separators
+    ignored, and O and I read as 0 and 1 (OCR confuses them; no credit code holds O or I)."""
+    return re.sub(r"[\s\-_/]", "", unicodedata.normalize("NFKC", code)).upper().translate(_LOOK_ALIKES)
 
 
 def edit_distance(a: str, b: str) -> int:

@@ -266,3 +266,11 @@ def test_two_parties_under_one_readable_heading_are_buyer_and_seller() -> None:
     fields, _ = extract_fields(DocType.INVOICE, [page], DocText.from_pages([page]))
     assert fields.buyer is not None and fields.buyer.value.name == "北京某甲科技有限公司"  # type: ignore[attr-defined]
     assert fields.seller is not None and fields.seller.value.name == "宁夏某乙云计算有限公司"  # type: ignore[attr-defined]
+
+
+def test_a_rate_no_invoice_prints_is_a_misreading() -> None:
+    got = _fields(DocType.INVOICE,
+                  "项目名称 规格型号 单位 数量 单价 金额 税率/征收率 税额",
+                  "*信息技术服务*算力服务费 卡时 100 10.00 1000.00 83% 60.00",
+                  "合计 ¥1000.00 ¥60.00")
+    assert "tax_rate" not in got
