@@ -289,17 +289,28 @@ def uscc_between(dt: DocText, start: int, end: int) -> Found | None:
     return Found(code, start + a, start + b)
 
 
+def org_after_label(dt: DocText, label: re.Pattern[str], start: int = 0) -> Found | None:
+    """The company named after the first match of ``label`` that has one: on the label's
+    line, below it, or wrapped from one onto the other (单位（签章）：北京某某信息技术有限⏎公司)."""
+    for m in label.finditer(dt.text, start):
+        name = in_window(dt, m.end(), 2, org_after)
+        if name is not None:
+            return name
+    return None
+
+
+def company_of(dt: DocText, label: re.Pattern[str]) -> Found | None:
+    """The company a statement or letter is about: named after its label (with the credit
+    code printed near it), else the company the letter speaks for (its 我公司)."""
+    company, _ = party_at(dt, label, limit_lines=2)
+    return company if company is not None else party(letter_writer(dt), None)
+
+
 def party_at(dt: DocText, label: re.Pattern[str], *, start: int = 0, limit_lines: int = 6,
              stop: re.Pattern[str] | None = None) -> tuple[Found | None, int]:
     """A party named after ``label``, with the credit code printed within the next lines
     (before ``stop`` if given); returns the party and where its name ends."""
-    name = None
-    for m in label.finditer(dt.text, start):
-        # the name on the label's line, below it, or wrapped from one onto the other
-        # (单位（签章）：北京某某信息技术有限⏎公司)
-        name = in_window(dt, m.end(), 2, org_after)
-        if name is not None:
-            break
+    name = org_after_label(dt, label, start)
     if name is None:
         return None, start
     end_line = dt.line_index(name.end) + limit_lines

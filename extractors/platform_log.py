@@ -7,10 +7,8 @@ import re
 from extractors.common import (
     Extraction,
     after_label,
+    company_of,
     int_parser,
-    letter_writer,
-    party,
-    party_at,
     put_period,
 )
 from extractors.layout import DocText
@@ -24,9 +22,7 @@ PERIOD = label("platform_log.period")
 
 
 def extract(dt: DocText, ex: Extraction) -> None:
-    company, _ = party_at(dt, COMPANY, limit_lines=2)
-    if company is None:
-        company = party(letter_writer(dt), None)
+    company = company_of(dt, COMPANY)
     ex.put("company", company, "未找到运营单位名称")
     tokens = after_label(dt, TOKENS_SUMMARY, int_parser, next_line=False)
     if tokens is None:

@@ -11,7 +11,7 @@ from extractors.common import (
     first_in_window,
     in_window,
     letter_writer,
-    org_after,
+    org_after_label,
     party,
     put_period,
     uscc_between,
@@ -31,7 +31,7 @@ def extract(dt: DocText, ex: Extraction) -> None:
     # the supplier writes the letter: its 我公司, named in the running text, is read more
     # surely than the signing block, where a seal often covers the name; else the name after
     # the signing label, wrapped or not
-    supplier_name = letter_writer(dt) or _wrapped_after(dt)
+    supplier_name = letter_writer(dt) or org_after_label(dt, SUPPLIER)
     if supplier_name is None and len(orgs) > 1:
         # a seal over the signature label can blot it out; the letter is signed at its foot
         supplier_name = Found(orgs[-1].value, orgs[-1].start, orgs[-1].end)
@@ -86,16 +86,6 @@ def _code_near_a_mention(dt: DocText, name: str) -> Found | None:
 def _same_org(a: str, b: str) -> bool:
     """The same company, one mention perhaps cut short by a wrap or a seal (阳凌瞳…有限公司)."""
     return a == b or a.endswith(b) or b.endswith(a)
-
-
-def _wrapped_after(dt: DocText) -> Found | None:
-    """A supplier's name after its label that wraps onto the next line (证明单位（盖章）：杭州…
-    科技 / 有限公司), read as one."""
-    for m in SUPPLIER.finditer(dt.text):
-        found = in_window(dt, m.end(), 2, org_after)
-        if found is not None:
-            return found
-    return None
 
 
 def _phrase(text: str) -> Found | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from extractors.common import Extraction, Found, in_window, letter_writer, party, party_at, window
+from extractors.common import Extraction, Found, company_of, in_window, window
 from extractors.layout import DocText
 from extractors.lexicon import label
 from pipeline.model import Direction
@@ -19,9 +19,7 @@ HINTS = (
 
 
 def extract(dt: DocText, ex: Extraction) -> None:
-    company, _ = party_at(dt, COMPANY, limit_lines=2)
-    if company is None:
-        company = party(letter_writer(dt), None)
+    company = company_of(dt, COMPANY)
     ex.put("company", company, "未找到单位名称")
     purpose = _labelled_purpose(dt) or _used_for(dt)
     ex.put("purpose", purpose, "未找到算力用途说明")
