@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export DO_NOT_TRACK := 1
 export OMP_THREAD_LIMIT := 1
 
-.PHONY: setup system-packages practice-packages demo test check corpus accuracy bench practice clean
+.PHONY: setup system-packages practice-packages demo test check corpus accuracy bench practice fuzz clean
 
 setup: system-packages $(STAMP)
 
@@ -59,17 +59,22 @@ accuracy: setup practice-packages
 	extra=""; \
 	if [ -d $(PRACTICE) ]; then $(BIN)/python $(PRACTICE)/gen.py $$dir/inbox --seed $(SEED) --count 8 >/dev/null && extra="--practice $$dir"; fi; \
 	if [ -d $(REAL) ]; then extra="$$extra --real $(REAL)"; fi; \
-	$(BIN)/python -m pipeline.evaluate --matrix $$extra --write docs/accuracy.md
+	$(BIN)/python -m checking.evaluate --matrix $$extra --write docs/accuracy.md
 
 bench: setup
 	$(BIN)/python -m flows.bench --write docs/bench.md
+
+# a bounded fuzz run of the readers on mutated sample files (MINUTES=3); not part of make test
+MINUTES ?= 3
+fuzz: setup
+	$(BIN)/python -m checking.fuzz --minutes $(MINUTES)
 
 test: setup
 	$(BIN)/python -m pytest -q
 
 check: setup
 	$(BIN)/ruff check .
-	$(BIN)/mypy pipeline extractors validators flows sample_docs
+	$(BIN)/mypy pipeline extractors validators checking flows sample_docs
 
 corpus: setup
 	$(BIN)/python -m sample_docs.gen

@@ -22,7 +22,6 @@ from pipeline.cnnum import words_to_amount
 
 __all__ = [
     "find_usccs",
-    "normalize_text",
     "normalize_uscc",
     "split_amount_and_rate",
     "split_glued_cells",
@@ -66,15 +65,6 @@ def _fold(text: str) -> str:
     folded = text.translate(_FOLD)
     folded = _DIGIT_LOOKALIKE.sub(lambda m: m.group().translate(_LOOKALIKE_VALUE), folded)
     return _COMMA_DECIMAL.sub(lambda m: f"{m.group(1)}.{m.group(2)}", folded)
-
-
-def normalize_text(text: str) -> str:
-    """Full-width digits, letters, ．％￥－／～ to their half-width forms, 帀 to 币, whitespace collapsed.
-
-    Chinese punctuation ，：（） is kept as printed; the parsers here accept both it and the
-    ASCII forms. No OCR repair inside numbers happens here (the parsers do that themselves).
-    """
-    return _SPACES.sub(" ", text.translate(_FOLD)).strip()
 
 
 # --- numbers ------------------------------------------------------------------------------

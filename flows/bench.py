@@ -37,15 +37,9 @@ from typing import Any
 import cv2
 import numpy as np
 
-from pipeline.application import (
-    AppInput,
-    app_id_of,
-    applications_in,
-    checked_of,
-    document_of,
-    load_input,
-    report_of,
-)
+from checking.inbox import AppInput, app_id_of, applications_in, upload_files
+from checking.steps import context_of, document_of, in_one_batch, report_of
+from checking.steps import load_application as load_app
 from pipeline.ingest import Upload, take_in
 from pipeline.model import Document, Source
 from pipeline.ocr import OcrEngine, make_engine, ocr_page_with_skew
@@ -53,7 +47,6 @@ from pipeline.preprocess import prepare
 from pipeline.reader import ReadDocument, ReadSettings, page_image, read_upload
 from pipeline.rules import Rules, load_rules
 from pipeline.seals import detect_seals
-from validators.batch import check_batch
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_APPS = 3
@@ -250,16 +243,16 @@ class Bench:
         ocr_page_with_skew(self.engine, image, self.settings.preprocess)
         self.ocr.add(time.perf_counter() - started, 1)
 
-    def check(self, apps: list[tuple[AppInput, list[Measured], date]]) -> None:
-        """Step 5's second half: each application made ready for the checks, the checks
-        across them, and every rule run into a report; per page of those applications."""
+    def check(self, apps: list[tuple[Path, AppInput, list[Measured], date]]) -> None:
+        """Step 5's second half: each application made ready for the checks, put in one
+        batch, and every rule run into a report; per page of those applications."""
         started = time.perf_counter()
-        checked = [checked_of(app, [m.document for m in measured], self.rules, as_of)
-                   for app, measured, as_of in apps]
-        batch = check_batch([c.ctx for c in checked])
-        for c in checked:
-            report_of(c, batch.get(c.ctx.app_id))
-        pages = sum(m.pages for _, measured, _ in apps for m in measured)
+        contexts = [context_of(path, app, [m.document for m in measured], self.rules, as_of)
+                    for path, app, measured, as_of in apps]
+        in_one_batch(contexts)
+        for ctx in contexts:
+            report_of(ctx)
+        pages = sum(m.pages for _, _, measured, _ in apps for m in measured)
         self.checks.add(time.perf_counter() - started, pages, len(apps))
 
     def rows(self) -> list[Row]:
@@ -273,7 +266,7 @@ class Bench:
             ("seals", "· of which seal detection", self.seals),
             ("text", "text-layer files: `read_upload` + `document_of`", self.text),
             ("extract", "extraction: `document_of` on read pages, every file", self.extract),
-            ("checks", "checks: `checked_of` + `check_batch` + `report_of`", self.checks),
+            ("checks", "checks: `context_of` + `in_one_batch` + `report_of`", self.checks),
         ]
         return [Row(key, step, clock.pages, clock.per_page, clock.per_page / self.raw.per_page)
                 for key, step, clock in steps if clock.pages and self.raw.pages]
@@ -298,7 +291,7 @@ def applications(corpus: Path, count: int | None) -> list[Application]:
     """The first ``count`` applications of the corpus inbox (all when None) that have a truth
     file, in name order: folders and .zip uploads alike."""
     chosen = []
-    for path in applications_in(corpus / "inbox"):
+    for path in applications_in(corpus / "inbox").applications:
         app_id = app_id_of(path)
         truth_path = corpus / "truth" / f"{app_id}.json"
         if not truth_path.is_file():
@@ -312,11 +305,11 @@ def applications(corpus: Path, count: int | None) -> list[Application]:
 def measure_applications(bench: Bench, apps: list[Application]) -> list[str]:
     """Steps 1-5 over every upload of ``apps``; notes where the reader and the truth differ."""
     notes: list[str] = []
-    checked: list[tuple[AppInput, list[Measured], date]] = []
+    checked: list[tuple[Path, AppInput, list[Measured], date]] = []
     for app in apps:
-        loaded = load_input(app.path)
+        loaded = load_app(app.path, bench.rules, app.path.parent)
         measured = []
-        for name, data in loaded.files.items():
+        for name, data in upload_files(app.path, loaded, bench.rules.limits).items():
             expected = app.truth["files"].get(name, {})
             result = bench.file(name, data)
             measured.append(result)
@@ -326,7 +319,7 @@ def measure_applications(bench: Bench, apps: list[Application]) -> list[str]:
                     result.ocr_pages == 0):
                 notes.append(f"{app.app_id}/{name}: the truth says scan={expected['scan']!r}, "
                              f"the reader OCR'd {result.ocr_pages} of {result.pages} pages")
-        checked.append((loaded, measured, app.as_of))
+        checked.append((app.path, loaded, measured, app.as_of))
     bench.check(checked)
     return notes
 

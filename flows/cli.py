@@ -129,13 +129,17 @@ def run_flow(args: argparse.Namespace, inbox: Path, out: Path, only: list[str] |
     cache = cache_folder(args)
     prefect_defaults(args.verbose)
     say(where_prefect())
+    from checking.lock import OutputLocked
     from flows.batch import run_once
 
     stop_on_signals()
     try:
         result = run_once(inbox, out, args.as_of, args.rules, args.workers, only, cache, args.dask_address)
+    except OutputLocked as exc:
+        complain(f"批处理未运行：{exc}")
+        return EXIT_FAILED
     except Exception as exc:
-        complain(f"批处理未能完成：{type(exc).__name__}: {exc}")
+        complain(f"批处理未能完成：{exc}" if str(exc) else "批处理未能完成（内部错误），详见日志（-v）")
         return EXIT_FAILED
     say(f"完成：{result['applications']} 份申报，通过 {result['pass']}，需复核 {result['flagged']}，"
         f"无法核查 {result['error']}，用时 {result['seconds']} 秒")
@@ -154,7 +158,7 @@ def stop_on_signals() -> None:
     exit with 130 within ``GRACE_SECONDS`` whatever happens."""
 
     def stop(signum: int, frame: object) -> None:
-        from flows.batch import stop_readers_now
+        from checking.steps import stop_readers_now
 
         complain("收到停止信号，正在停止批处理…（已写出的报告保持完整）")
         stop_readers_now()
@@ -174,11 +178,10 @@ def stop_on_signals() -> None:
 def cmd_rules(args: argparse.Namespace) -> int:
     """Print every finding code with its severity and the rules file in force."""
     rules = rules_of(args.rules)
-    from validators.batch import DUPLICATE_ACROSS
-    from validators.registry import MANIFEST_RULE, all_rules
+    from validators.registry import all_rules
 
     order = list(FindingCode)
-    for r in sorted([MANIFEST_RULE, *all_rules(), DUPLICATE_ACROSS], key=lambda r: order.index(r.code)):
+    for r in sorted(all_rules(), key=lambda r: order.index(r.code)):
         say(f"{r.code.value:<24} {r.severity.value:<8} {r.describes}")
     source = args.rules or f"{DEFAULT_RULES} (set --rules or ${RULES_ENV} to change)"
     say(f"\n规则文件: {source}")
@@ -246,7 +249,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                     parameters=serve_parameters(args, inbox, out, workers),
                     description=f"每晚核查 {inbox}", tags=["voucher-check"], pause_on_shutdown=True)
     except Exception as exc:
-        complain(f"无法提供计划任务：{type(exc).__name__}: {exc}")
+        complain(f"无法提供计划任务：{exc}")
         return EXIT_FAILED
     return EXIT_OK
 

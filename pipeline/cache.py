@@ -22,6 +22,7 @@ class CachedRead(BaseModel):
     pages: list[Page]
     seals: list[Seal]
     errors: list[str]
+    notes: list[str] = []
 
 
 class ReadCache:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Hashable, Sequence
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -264,17 +263,3 @@ def applicant_name_of(text: str) -> str | None:
     applicant = data.get("applicant") if isinstance(data, dict) else None
     name = applicant.get("name") if isinstance(applicant, dict) else None
     return name if isinstance(name, str) and name.strip() else None
-
-
-def load_manifest(app_dir: Path) -> Manifest:
-    """The manifest of the application folder ``app_dir``."""
-    path = app_dir / MANIFEST_NAME
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise ManifestError(f"{SUBJECT} {MANIFEST_NAME} 缺失") from exc
-    except UnicodeDecodeError as exc:
-        raise ManifestError(f"{SUBJECT} {MANIFEST_NAME} 无法读取：不是 UTF-8 编码的文本") from exc
-    except OSError as exc:
-        raise ManifestError(f"{SUBJECT} {MANIFEST_NAME} 无法读取") from exc
-    return parse_manifest(text, app_dir.name)

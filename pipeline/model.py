@@ -136,6 +136,7 @@ class FindingCode(StrEnum):
     DIRECTION_REQUIREMENT = "DIRECTION_REQUIREMENT"
     COMMITMENT_INCOMPLETE = "COMMITMENT_INCOMPLETE"
     SUBSIDY_CAPPED = "SUBSIDY_CAPPED"
+    FILE_IRREGULAR = "FILE_IRREGULAR"
 
 
 SEVERITY: dict[FindingCode, Severity] = {
@@ -164,6 +165,7 @@ SEVERITY: dict[FindingCode, Severity] = {
     FindingCode.DIRECTION_REQUIREMENT: Severity.ERROR,
     FindingCode.COMMITMENT_INCOMPLETE: Severity.ERROR,
     FindingCode.SUBSIDY_CAPPED: Severity.INFO,
+    FindingCode.FILE_IRREGULAR: Severity.INFO,
 }
 
 
@@ -371,6 +373,10 @@ class AgentDeclaration(Strict):
     daily_active_users: Count = PydField(ge=0)
 
 
+_APPLICATION_ID = re.compile(r"[^/\\\x00-\x1f\x7f<>:\"|?*]{1,100}")
+"""What a folder name may hold on every system a reviewer may copy the outputs to."""
+
+
 class Manifest(Strict):
     """The declared form data of one application."""
 
@@ -381,6 +387,16 @@ class Manifest(Strict):
     contracts: list[DeclaredContract] = PydField(min_length=1)
     maas: MaasDeclaration | None = None
     agent: AgentDeclaration | None = None
+
+    @field_validator("application_id")
+    @classmethod
+    def _id_names_a_folder(cls, value: str | None) -> str | None:
+        """An id names the report's folder: no path, no control characters, not hidden."""
+        if value is not None and (not _APPLICATION_ID.fullmatch(value) or value.startswith(".")):
+            raise PydanticCustomError(MANIFEST_ERROR_PREFIX + "id",
+                                      "只能由文字、数字和 - _ 等符号组成（不含 / \\ 等路径符号，不以 . 开头，"
+                                      "至多 100 个字符）：{value}", {"value": shown(value)})
+        return value
 
     @field_validator("applicant", mode="before")
     @classmethod
@@ -415,6 +431,9 @@ class Page(Strict):
     skew: float = 0.0
     """Degrees an OCR'd page was turned to level its lines (cv2 sign); word boxes stay in
     the page's own coordinates, so layout turns them level again before grouping lines."""
+    turn: Literal[0, 90, 180, 270] = 0
+    """Degrees the page image was turned clockwise before reading, because it was scanned
+    sideways or upside down; boxes, width and height are of the turned page."""
 
     @property
     def text(self) -> str:
@@ -645,6 +664,14 @@ class Document(BaseModel):
     """Fields of the contract that could not be read, each with the reason."""
     markings: list[Marking] = PydField(default_factory=list)
     """Secrecy markings found anywhere in the document."""
+    format: str | None = None
+    """The file's real format as its bytes say (pdf, png, jpeg, tiff, ofd, xml, unknown)."""
+    turns: dict[int, int] = PydField(default_factory=dict)
+    """Pages read turned (page → degrees clockwise), scanned sideways or upside down; their
+    boxes are on the turned page."""
+    notes: list[str] = PydField(default_factory=list)
+    """What was irregular about the file though it was read: its extension says another
+    format, it was repaired or carries a permissions password, a page was turned."""
     not_processed: bool = False
     """The process reading this file died (a crash, the OOM killer): nothing is known of it,
     so the application cannot be decided on the rest (its status is ``error``)."""

@@ -1,6 +1,6 @@
 """Reading words off a page image: RapidOCR and Tesseract behind one small interface.
 
-``make_engine`` builds an engine by name; ``ocr_page`` cleans the image (``pipeline.preprocess``),
+``make_engine`` builds an engine by name; ``ocr_page_with_skew`` cleans the image (``pipeline.preprocess``),
 reads it and returns ``Word``s in the pixels of the image it was given, in reading order;
 ``ocr_page_with_skew`` also returns the angle the page was levelled by.
 """
@@ -290,8 +290,3 @@ def ocr_page_with_skew(engine: OcrEngine, image: np.ndarray,
         Word(text=w.text, bbox=unrotate_box(w.bbox, angle, (width, height)), confidence=w.confidence)
         for w in words
     ], angle
-
-
-def ocr_page(engine: OcrEngine, image: np.ndarray, settings: Preprocess) -> list[Word]:
-    """The words of ``image`` as ``ocr_page_with_skew`` reads them, without the angle."""
-    return ocr_page_with_skew(engine, image, settings)[0]

@@ -7,9 +7,12 @@ half-written file. All text taken from documents is escaped in HTML (autoescape)
 
 from __future__ import annotations
 
+import base64
 import csv
+import hashlib
 import io
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -53,6 +56,22 @@ WORDS: dict[str, dict[str, str]] = {
         "purpose": "算力用途", "direction_hint": "方向", "signed": "已签字", "daily_tokens": "日均Tokens",
         "served_companies": "服务企业数", "filing_no": "上线批号", "daily_active_users": "日活量"},
 }
+
+
+_OUR_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
+
+
+def with_policy(html: str) -> str:
+    """``html`` with a Content-Security-Policy that lets no script run but the page's own
+    (each by its hash; document text is escaped, so it can never hold a ``<script>`` tag),
+    loads nothing from the network and images only from the report's folder."""
+    digests = [base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()
+               for s in _OUR_SCRIPT.findall(html)]
+    scripts = " ".join(f"'sha256-{d}'" for d in digests) or "'none'"
+    policy = ("default-src 'none'; img-src 'self' file: data:; style-src 'unsafe-inline'; "
+              f"script-src {scripts}; base-uri 'none'; form-action 'none'")
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
+    return html.replace("<head>", f"<head>\n{meta}", 1)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -114,9 +133,10 @@ class Application:
 # --- evidence crops ---------------------------------------------------------------------------
 
 
-def crop(data: bytes, page: int, bbox: tuple[float, float, float, float]) -> bytes | None:
-    """A PNG of the region around ``bbox`` with the spot outlined in red."""
-    found = page_image(data, page, CROP_DPI)
+def crop(data: bytes, page: int, bbox: tuple[float, float, float, float], turn: int = 0) -> bytes | None:
+    """A PNG of the region around ``bbox`` with the spot outlined in red, on the page turned
+    ``turn`` degrees clockwise as it was read."""
+    found = page_image(data, page, CROP_DPI, turn)
     if found is None:
         return None
     image, scale = found
@@ -139,12 +159,13 @@ def crop(data: bytes, page: int, bbox: tuple[float, float, float, float]) -> byt
 def write_crops(app: Application, folder: Path) -> dict[str, list[str]]:
     """Crops of every finding's evidence that has a place; finding id → relative paths."""
     out: dict[str, list[str]] = {}
+    turns = {d.file: d.turns for d in app.report.documents}
     for finding in app.report.findings:
         for k, ev in enumerate(finding.evidence, 1):
             data = app.files.get(ev.file)
             if data is None or ev.page is None or ev.bbox is None:
                 continue
-            png = crop(data, ev.page, ev.bbox)
+            png = crop(data, ev.page, ev.bbox, turns.get(ev.file, {}).get(ev.page, 0))
             if png is None:
                 continue
             name = f"evidence/{finding.finding_id}-{k}.png"
@@ -167,7 +188,7 @@ def write_application(app: Application, out: Path, low_confidence: float) -> Non
     counts = {s.value: sum(f.severity is s for f in report.findings) for s in Severity}
     html = _environment().get_template("report.html.j2").render(
         report=report, app=app, findings=findings, crops=crops, counts=counts, low_confidence=low_confidence)
-    write_atomic(folder / "report.html", html.encode())
+    write_atomic(folder / "report.html", with_policy(html).encode())
 
 
 def summary_row(app: Application) -> dict[str, str]:
@@ -194,13 +215,6 @@ def _csv(rows: list[dict[str, str]], columns: tuple[str, ...]) -> bytes:
     return ("\ufeff" + buf.getvalue()).encode()  # with a BOM, so spreadsheet programs read UTF-8
 
 
-def write_batch(apps: list[Application], out: Path, low_confidence: float) -> Path:
-    """Every output of the batch; returns the path of index.html."""
-    for app in apps:
-        write_application(app, out, low_confidence)
-    return write_index(apps, out)
-
-
 def write_index(apps: list[Application], out: Path) -> Path:
     """summary.csv, findings.csv and index.html of a batch whose reports are written;
     returns the path of index.html. The uploads themselves are not needed here."""
@@ -225,6 +239,6 @@ def write_index(apps: list[Application], out: Path) -> Path:
         reports=listing, totals=totals, total_eligible=eligible, total_subsidy=subsidy,
         as_of="、".join(as_of), generated=generated.strftime("%Y-%m-%d %H:%M") if generated else "")
     index = out / "index.html"
-    write_atomic(index, html.encode())
+    write_atomic(index, with_policy(html).encode())
     return index
 

@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pdfplumber
+from pdfminer.pdfdocument import PDFXRefFallback
 from PIL import Image, ImageOps, ImageSequence
 
 from pipeline.ingest import IMAGE_KINDS, FileKind, Upload, sniff
 from pipeline.ink import unread_ink
 from pipeline.model import BBox, Page, Seal, Source, Word
 from pipeline.ocr import OcrEngine, ocr_page_with_skew
+from pipeline.orient import has_background, reading_turns, uprightness
 from pipeline.pdfium import PdfiumError, PdfPages, render_page
 from pipeline.preprocess import Preprocess
 from pipeline.rules import Limits, Reading
@@ -28,7 +30,7 @@ from pipeline.seals import detect_seals
 
 log = logging.getLogger(__name__)
 
-READER_VERSION = "3"
+READER_VERSION = "4"
 """Bumped whenever reading changes what it returns, so cached results are not reused."""
 
 _CID = re.compile(r"\(cid:\d+\)")
@@ -45,6 +47,9 @@ class ReadDocument:
     pages: list[Page] = field(default_factory=list)
     seals: list[Seal] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """What was irregular about the file though it was read (a repaired PDF, a permissions
+    password), in Chinese for the reviewer."""
     from_cache: bool = False
     not_processed: bool = False
     """The process reading it died (a crash, the OOM killer): nothing is known of the file."""
@@ -91,9 +96,11 @@ def read_upload(upload: Upload, settings: ReadSettings, engine: EngineSource) ->
             _read_image(doc, settings, engine)
         else:
             doc.errors.append(f"暂不支持读取 {upload.kind.value.upper()} 格式的文件")
-    except Exception as exc:  # a reader bug or a hostile file: record it, keep the batch going
+    except Exception:  # a reader bug or a hostile file: record it, keep the batch going
         log.exception("reading %s failed", upload.name)
-        doc.errors.append(f"读取失败：{type(exc).__name__}: {exc}")
+        doc.errors.append("读取失败：文件内容异常，读取程序未能读完；请人工查看该文件")
+    if doc.pages and not doc.errors and not any(p.words for p in doc.pages):
+        doc.errors.append("没有识别到任何文字（空白页，或图像过暗、过淡、过于模糊）；请上传清晰的扫描件")
     return doc
 
 
@@ -127,8 +134,10 @@ def _read_pdf(doc: ReadDocument, settings: ReadSettings, engine: EngineSource) -
     with plumber:
         n_pages = len(plumber.pages)
         if n_pages == 0:
-            doc.errors.append("PDF 没有页面")
+            doc.errors.append("PDF 结构损坏（找不到页面，交叉引用表或页面树有误），无法读取；"
+                              "请重新导出后上传")
             return
+        doc.notes.extend(_pdf_notes(plumber))
         if n_pages > settings.limits.max_pages:
             doc.errors.append(f"页数 {n_pages} 超过上限 {settings.limits.max_pages}")
             return
@@ -137,17 +146,32 @@ def _read_pdf(doc: ReadDocument, settings: ReadSettings, engine: EngineSource) -
                 _read_pdf_page(doc, index, ppage, rendered, settings, engine)
 
 
+def _pdf_notes(plumber: pdfplumber.PDF) -> list[str]:
+    notes = []
+    if any(isinstance(x, PDFXRefFallback) for x in plumber.doc.xrefs):
+        notes.append("PDF 结构有误（交叉引用表损坏），已修复后读取；请留意内容是否完整")
+    if plumber.doc.encryption is not None:
+        notes.append("PDF 设有权限密码（限制打印、复制或修改），内容已读取")
+    return notes
+
+
 def _pdf_open_error(exc: BaseException) -> str:
     # pdfplumber wraps pdfminer's errors; the password error may sit in args or the cause
     chain: list[object] = [exc, exc.__cause__, exc.__context__, *exc.args]
     if any(any(k in type(e).__name__ for k in ("Password", "Encrypt")) for e in chain if e is not None):
-        return "PDF 已加密，无法读取"
-    return f"PDF 文件损坏，无法打开（{type(exc).__name__}）"
+        return "PDF 设有打开密码（已加密），无法读取；请上传未加密的文件"
+    return "PDF 文件损坏（不完整或结构错误），无法打开"
 
 
 def _read_pdf_page(doc: ReadDocument, index: int, ppage: pdfplumber.page.Page,
                    rendered: PdfPages, settings: ReadSettings, engine: EngineSource) -> None:
     width, height = float(ppage.width), float(ppage.height)
+    scale = settings.dpi / 72
+    if width * height * scale * scale > settings.limits.max_pixels:
+        doc.errors.append(f"第 {index + 1} 页尺寸 {width:,.0f}×{height:,.0f} 点，按 {settings.dpi} dpi "
+                          f"读取需 {width * height * scale * scale:,.0f} 像素，"
+                          f"超过上限 {settings.limits.max_pixels:,}")
+        return
     raw = ppage.extract_words(keep_blank_chars=False, use_text_flow=False)
     words = [Word(text=w["text"], bbox=(w["x0"], w["top"], w["x1"], w["bottom"]), confidence=1.0)
              for w in raw if w["text"].strip()]
@@ -162,11 +186,12 @@ def _read_pdf_page(doc: ReadDocument, index: int, ppage: pdfplumber.page.Page,
         preview = np.asarray(rendered.render(index, 1.0))
         doc.seals.extend(_seals(preview, number, 1.0))
         return
-    scale = settings.dpi / 72
-    image = np.asarray(rendered.render(index, scale))
-    ocr_words, skew = ocr_page_with_skew(engine(), image, settings.preprocess)
+    image, ocr_words, skew, turn = upright_ocr(engine, np.asarray(rendered.render(index, scale)), settings)
+    _note_background(doc, number, image)
+    if turn in (90, 270):
+        width, height = height, width
     doc.pages.append(Page(number=number, width=width, height=height, unit="pt", source=Source.OCR,
-                          words=[_scaled(w, 1 / scale) for w in ocr_words], skew=skew,
+                          words=[_scaled(w, 1 / scale) for w in ocr_words], skew=skew, turn=turn,
                           images=[_scaled_box(b, 1 / scale) for b in unread_ink(image, ocr_words)]))
     doc.seals.extend(_seals(image, number, 1 / scale))
 
@@ -174,17 +199,29 @@ def _read_pdf_page(doc: ReadDocument, index: int, ppage: pdfplumber.page.Page,
 # --- images ---------------------------------------------------------------------------------
 
 
-def image_frames(data: bytes) -> list[Image.Image]:
-    """The pages of an image file as the reader reads them: every frame, EXIF rotation applied."""
+def image_frames(data: bytes, max_pixels: int | None = None) -> list[Image.Image]:
+    """The pages of an image file as the reader reads them: every frame, EXIF rotation
+    applied. Raises ``TooManyPixels`` before decoding a frame larger than ``max_pixels``."""
     picture = Image.open(io.BytesIO(data))
-    return [ImageOps.exif_transpose(f.copy()) for f in ImageSequence.Iterator(picture)]
+    frames = []
+    for number, frame in enumerate(ImageSequence.Iterator(picture), 1):
+        if max_pixels is not None and frame.width * frame.height > max_pixels:
+            raise TooManyPixels(number, frame.width, frame.height)
+        frames.append(ImageOps.exif_transpose(frame.copy()))
+    return frames
 
 
-def page_image(data: bytes, page: int, dpi: int) -> tuple[Image.Image, float] | None:
+class TooManyPixels(Exception):
+    def __init__(self, page: int, width: int, height: int) -> None:
+        super().__init__(page, width, height)
+        self.page, self.width, self.height = page, width, height
+
+
+def page_image(data: bytes, page: int, dpi: int, turn: int = 0) -> tuple[Image.Image, float] | None:
     """Page ``page`` (from 1) of an upload as the reader saw it, and the pixels per unit of
     its boxes: a PDF page rendered at ``dpi`` (pixels per point), an image file's frame as
-    decoded (1.0). None for another kind of file, one that cannot be opened, or a page it
-    does not have."""
+    decoded (1.0), turned ``turn`` degrees clockwise as the reader turned it. None for
+    another kind of file, one that cannot be opened, or a page it does not have."""
     kind = sniff(data)
     if kind is FileKind.PDF:
         scale = dpi / 72
@@ -192,36 +229,70 @@ def page_image(data: bytes, page: int, dpi: int) -> tuple[Image.Image, float] | 
             image = render_page(data, page - 1, scale) if page >= 1 else None
         except PdfiumError:
             return None
-        return (image, scale) if image is not None else None
+        return (_turned_image(image, turn), scale) if image is not None else None
     if kind in IMAGE_KINDS:
         frames = image_frames(data)
-        return (frames[page - 1].convert("RGB"), 1.0) if 1 <= page <= len(frames) else None
+        if not 1 <= page <= len(frames):
+            return None
+        return _turned_image(frames[page - 1].convert("RGB"), turn), 1.0
     return None
 
 
+def _turned_image(image: Image.Image, turn: int) -> Image.Image:
+    return image.rotate(-turn, expand=True) if turn else image
+
+
 def _read_image(doc: ReadDocument, settings: ReadSettings, engine: EngineSource) -> None:
-    Image.MAX_IMAGE_PIXELS = settings.limits.max_pixels
+    limit = settings.limits.max_pixels  # checked on each frame's header, before it is decoded
     try:
-        frames = image_frames(doc.upload.data)
-    except Image.DecompressionBombError:
-        doc.errors.append(f"图像像素超过上限 {settings.limits.max_pixels:,}")
+        frames = image_frames(doc.upload.data, limit)
+    except TooManyPixels as big:
+        doc.errors.append(f"第 {big.page} 页图像 {big.width:,}×{big.height:,} 像素，超过上限 {limit:,} 像素")
         return
-    except Exception as exc:
-        doc.errors.append(f"图像文件损坏，无法打开（{type(exc).__name__}）")
+    except Image.DecompressionBombError:
+        doc.errors.append(f"图像像素超过上限 {limit:,}")
+        return
+    except Exception:
+        doc.errors.append("图像文件损坏（不完整或格式错误），无法打开")
         return
     if len(frames) > settings.limits.max_pages:
         doc.errors.append(f"页数 {len(frames)} 超过上限 {settings.limits.max_pages}")
         return
     for number, frame in enumerate(frames, 1):
-        if frame.width * frame.height > settings.limits.max_pixels:
-            doc.errors.append(f"第 {number} 页像素 {frame.width}×{frame.height} 超过上限")
-            continue
-        image = np.asarray(frame.convert("RGB"))
-        words, skew = ocr_page_with_skew(engine(), image, settings.preprocess)
-        doc.pages.append(Page(number=number, width=float(frame.width), height=float(frame.height),
-                              unit="px", source=Source.OCR, words=words, skew=skew,
+        image, words, skew, turn = upright_ocr(engine, np.asarray(frame.convert("RGB")), settings)
+        _note_background(doc, number, image)
+        doc.pages.append(Page(number=number, width=float(image.shape[1]), height=float(image.shape[0]),
+                              unit="px", source=Source.OCR, words=words, skew=skew, turn=turn,
                               images=unread_ink(image, words)))
         doc.seals.extend(_seals(image, number, 1.0))
+
+
+# --- which way up ---------------------------------------------------------------------------
+
+
+def turned(image: np.ndarray, turn: int) -> np.ndarray:
+    """``image`` turned ``turn`` degrees clockwise."""
+    return np.ascontiguousarray(np.rot90(image, k=-(turn // 90))) if turn else image
+
+
+def upright_ocr(engine: EngineSource, image: np.ndarray,
+                settings: ReadSettings) -> tuple[np.ndarray, list[Word], float, int]:
+    """A page image read the right way up: the image as read, its words, the skew levelled
+    and the clockwise turn it needed (0 unless the page was sideways or upside down)."""
+    words, skew = ocr_page_with_skew(engine(), image, settings.preprocess)
+    best = (uprightness(words), image, words, skew, 0)
+    for turn in reading_turns(words):
+        again = turned(image, turn)
+        other, other_skew = ocr_page_with_skew(engine(), again, settings.preprocess)
+        if uprightness(other) > best[0]:
+            best = (uprightness(other), again, other, other_skew, turn)
+    return best[1], best[2], best[3], best[4]
+
+
+def _note_background(doc: ReadDocument, number: int, image: np.ndarray) -> None:
+    if has_background(image):
+        doc.notes.append(f"第 {number} 页四周有纸面以外的背景（拍照件、截图，或扫描时未放正、未盖好），"
+                         "已读取；识别结果请留意核对")
 
 
 # --- helpers --------------------------------------------------------------------------------

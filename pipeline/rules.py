@@ -110,6 +110,10 @@ class Limits(_Section):
     max_file_bytes: int = Field(gt=0)
     max_pages: int = Field(gt=0)
     max_pixels: int = Field(gt=0)
+    max_manifest_bytes: int = Field(default=1048576, gt=0)
+    max_zip_entries: int = Field(default=2000, gt=0)
+    max_zip_bytes: int = Field(default=1073741824, gt=0)
+    max_zip_ratio: int = Field(default=100, gt=0)
 
 
 class Reading(_Section):
@@ -117,6 +121,7 @@ class Reading(_Section):
     render_dpi: int = Field(ge=72, le=600)
     low_confidence: float = Field(ge=0, le=1)
     file_timeout_seconds: int = Field(default=900, ge=1)
+    note_skew_degrees: float = Field(default=3.0, gt=0)
 
 
 class Rules(_Section):

@@ -28,7 +28,7 @@ import pytest  # noqa: E402
 def corpus_reader(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """One reader with one read cache for the whole session: the accuracy tests and the
     end-to-end checks OCR each corpus file once between them."""
-    from pipeline.application import Reader
+    from checking.steps import Reader
     from pipeline.cache import ReadCache
     from pipeline.rules import load_rules
 

@@ -1,19 +1,43 @@
 """Checks across the applications of one batch: the same file, the same invoice or the same
-contract claimed in two applications."""
+contract claimed in two applications, and one application id used twice. Each is a rule
+like any other, reading the batch from its context; what they compute for the whole batch
+is computed once and kept on the batch."""
 
 from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Iterator
 
+from pipeline.manifest import MANIFEST_NAME
 from pipeline.model import DocType, Document, Evidence, FindingCode
 from validators.context import CheckContext, norm_code
 from validators.ledger import invoice_key
-from validators.registry import Draft, Rule
+from validators.registry import Draft, rule
 
 EMPTY_FILE = hashlib.sha256(b"").hexdigest()
-DUPLICATE_ACROSS = Rule(FindingCode.DUPLICATE_DOCUMENT,
-                        "同一文件、同一张发票或同一份合同在本批次两份申报中使用", check=lambda ctx: ())
+
+
+@rule(FindingCode.DUPLICATE_DOCUMENT, "同一文件、同一张发票或同一份合同在本批次两份申报中使用",
+      needs_manifest=False)
+def duplicate_across(ctx: CheckContext) -> Iterator[Draft]:
+    if ctx.batch is None:
+        return
+    if "across" not in ctx.batch.memo:
+        ctx.batch.memo["across"] = check_batch(ctx.batch.contexts)
+    yield from ctx.batch.memo["across"].get(ctx.app_id, [])
+
+
+@rule(FindingCode.MANIFEST_INVALID, "申报编号与本批次另一份申报相同", needs_manifest=False)
+def duplicate_id(ctx: CheckContext) -> Iterator[Draft]:
+    """An id claimed by two uploads: the later one is checked under its upload's name."""
+    if ctx.manifest is None or ctx.batch is None or ctx.manifest.application_id in (None, ctx.app_id):
+        return
+    claimed = ctx.manifest.application_id
+    owner = next((c.upload for c in ctx.batch.contexts if c.app_id == claimed), None)
+    if owner is not None:
+        yield Draft(f"申报编号 {claimed} 已由《{owner}》使用；本份申报以 {ctx.app_id} 为编号核查，"
+                    "请更正编号后重新提交", (MANIFEST_NAME,), observed=claimed)
 
 
 def check_batch(contexts: list[CheckContext]) -> dict[str, list[Draft]]:

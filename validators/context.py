@@ -63,6 +63,15 @@ class Value:
 
 
 @dataclass
+class Batch:
+    """Every application of one batch, for the checks across them; ``memo`` keeps what
+    such a check computes once for the whole batch."""
+
+    contexts: list[CheckContext]
+    memo: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
 class CheckContext:
     """One application as the checks see it."""
 
@@ -71,7 +80,17 @@ class CheckContext:
     documents: list[Document]
     rules: Rules
     as_of: date
-    batch: list[CheckContext] = field(default_factory=list)
+    manifest_problem: str | None = None
+    """Why the manifest is unusable (missing, unparsable, failing its schema), if it is."""
+    load_error: str | None = None
+    """Why the application could not be opened at all (a broken zip, a link out of the
+    inbox, an id another application already uses), if it could not."""
+    upload: str = ""
+    """The folder or zip name the application was uploaded as."""
+    renamed: dict[str, str] = field(default_factory=dict)
+    """Upload name → zip entry, for entries that shared one name and were renamed apart."""
+    batch: Batch | None = None
+    """The batch this application is checked in, for the checks across applications."""
     memo: dict[str, Any] = field(default_factory=dict)
     """Results several rules share (the subsidy calculation), computed once."""
 

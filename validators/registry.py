@@ -27,6 +27,9 @@ class Draft:
     observed: str | None = None
 
 
+NOT_COMPLETED = "该项核查未能完成，请人工核对"
+"""The finding of a rule that raised: under its code, an error, so the application cannot pass."""
+
 Check = Callable[[CheckContext], Iterable[Draft]]
 
 
@@ -45,10 +48,6 @@ class Rule:
     def name(self) -> str:
         return self.check.__name__
 
-
-MANIFEST_RULE = Rule(FindingCode.MANIFEST_INVALID, "application.yaml 缺失、无法解析或不符合格式",
-                     check=lambda ctx: (), needs_manifest=False)
-"""Applied when an application is read, before any rule: listed with the rules."""
 
 RULES: list[Rule] = []
 """Every rule, in the order they run; filled by the rule modules as they are imported."""
@@ -73,14 +72,16 @@ def run_rules(ctx: CheckContext, rules: Iterable[Rule] | None = None) -> list[Fi
             continue
         try:
             drafts.extend((r, d) for d in r.check(ctx))
-        except Exception:  # a faulty rule must not hide the others' findings
+        except Exception:  # a faulty rule hides none of the others' findings, and is one itself
             log.exception("rule %s failed on %s", r.name, ctx.app_id)
+            drafts.append((r, Draft(NOT_COMPLETED)))
     unique: dict[tuple[object, ...], tuple[Rule, Draft]] = {}
     for r, d in drafts:
         unique.setdefault(_key(r, d), (r, d))
     ordered = sorted(unique.values(), key=lambda rd: _key(*rd))
     return [
-        Finding(finding_id=f"{ctx.app_id}-F{i:03d}", code=r.code, severity=r.severity, message=d.message,
+        Finding(finding_id=f"{ctx.app_id}-F{i:03d}", code=r.code,
+                severity=Severity.ERROR if d.message == NOT_COMPLETED else r.severity, message=d.message,
                 documents=list(d.documents), evidence=list(d.evidence), expected=d.expected,
                 observed=d.observed)
         for i, (r, d) in enumerate(ordered, 1)

@@ -45,6 +45,8 @@ TAX_RATE = Decimal("0.06")
 FONTS = ("zenhei", "microhei", "uming", "ukai", "stsong")
 SCAN_FONTS = ("zenhei", "microhei", "uming", "ukai")
 ALL_CODES = [c.value for c in FindingCode]
+INFO_CODES = {"SUBSIDY_CAPPED", "FILE_IRREGULAR"}
+"""Information for the reviewer: an application with only these is still clean."""
 
 
 @dataclass
@@ -83,7 +85,9 @@ class App:
     def truth(self) -> dict[str, Any]:
         from sample_docs.gen.docs import DOC_TYPE, truth_fields
 
-        forbidden = [c for c in ALL_CODES if c not in self.expected | self.tolerated]
+        # a note on how a file was read (a slanted scan) is information, never forbidden
+        tolerated = self.tolerated | ({"FILE_IRREGULAR"} - self.expected)
+        forbidden = [c for c in ALL_CODES if c not in self.expected | tolerated]
         files = {}
         for f in self.files:
             entry: dict[str, Any] = {
@@ -102,9 +106,9 @@ class App:
             "application_date": self.app_date.isoformat(),
             "as_of": (self.app_date + timedelta(days=10)).isoformat(),
             "zipped": self.zipped,
-            "clean": not ({c for c in self.expected if c != "SUBSIDY_CAPPED"}),
+            "clean": not ({c for c in self.expected if c not in INFO_CODES}),
             "expected_codes": sorted(self.expected),
-            "tolerated_codes": sorted(self.tolerated),
+            "tolerated_codes": sorted(tolerated),
             "forbidden_codes": forbidden,
             "files": files,
             "subsidy": subsidy,
@@ -619,6 +623,7 @@ def plan_clean_two_suppliers_scans(ctx: Ctx) -> App:
         if f.doc.style.scan == "jpg":
             f.doc.style.extension = ".png"
             f.name = f.name.rsplit(".", 1)[0] + ".png"
+            app.expected.add("FILE_IRREGULAR")  # read as the JPEG it is, and said so
             break
     for f in app.files:
         if f.doc.style.scan in ("jpg", "png") and not f.doc.style.extension:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.application import Reader
-from pipeline.evaluate import Score, evaluate
+from checking.evaluate import Score, evaluate
+from checking.steps import Reader
 from sample_docs.gen import generate
 from tests.conftest import SAMPLE_DOCS
 

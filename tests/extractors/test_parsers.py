@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 
 from extractors.parsers import (
     find_usccs,
-    normalize_text,
     normalize_uscc,
     split_amount_and_rate,
     split_glued_cells,
@@ -27,33 +26,6 @@ from extractors.parsers import (
     uscc_is_valid,
 )
 from pipeline.cnnum import amount_to_words
-
-# --- normalize_text -----------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("９６，０００．００元", "96，000.00元"),
-        ("￥９６０００", "¥96000"),
-        ("ＡＢＣ－１２３／ｘｙｚ", "ABC-123/xyz"),
-        ("税率：６％", "税率：6%"),
-        ("人民帀  壹佰元\n整", "人民币 壹佰元 整"),
-        ("　合计（小写）：　¥1.00　", "合计（小写）： ¥1.00"),
-        ("2024～2025", "2024~2025"),
-        ("plain text", "plain text"),
-        ("", ""),
-    ],
-)
-def test_normalize_text(text: str, expected: str) -> None:
-    assert normalize_text(text) == expected
-
-
-@given(st.text())
-def test_normalize_text_is_idempotent(text: str) -> None:
-    once = normalize_text(text)
-    assert normalize_text(once) == once
-
 
 # --- amounts ------------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from pipeline.application import Reader, document_of
+from checking.steps import Reader, document_of
 from pipeline.model import Document, Party
 from pipeline.pdfium import render_all
 from pipeline.rules import load_rules

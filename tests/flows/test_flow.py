@@ -66,7 +66,7 @@ def test_the_batch_finishes_though_one_application_cannot_be_opened(
         assert (out / app_id / "report.html").is_file()
     broken = Report.model_validate_json((out / "APP-F-0002" / "report.json").read_text(encoding="utf-8"))
     assert [f.code.value for f in broken.findings] == ["DOC_UNREADABLE"]
-    assert "BadZipFile" in broken.findings[0].message
+    assert "已损坏" in broken.findings[0].message and "APP-F-0002.zip" in broken.findings[0].message
     good = Report.model_validate_json((out / "APP-F-0001" / "report.json").read_text(encoding="utf-8"))
     assert good.subsidy is not None
     assert any(d.read_by is not None and d.read_by.value == "ocr" for d in good.documents)
@@ -109,7 +109,7 @@ def test_each_application_publishes_its_summary_and_a_link_to_its_report(
     assert link.endswith("APP-F-0001/report.html)") or "APP-F-0001/report.html" in link
     assert (out / "APP-F-0001" / "report.html").resolve().as_uri() in link
     messages = [log.message for log in logs]
-    assert any("[1/2] APP-F-0001" in m for m in messages), messages
+    assert any("[1/3] APP-F-0001" in m for m in messages), messages
     assert any("APP-F-0002" in m and "无法核查" in m for m in messages)
 
 
@@ -159,12 +159,16 @@ def test_two_applications_with_one_id_never_overwrite_each_other(
             zf.write(path, f"APP-F-0001/{path.name}")
     out = tmp_path / "out"
     result = _run(inbox, out, ThreadPoolTaskRunner(max_workers=2)).result()
-    assert (result["applications"], result["error"]) == (2, 1)
+    assert result["applications"] == 2
     kept = json.loads((out / "APP-F-0001" / "report.json").read_text(encoding="utf-8"))
     assert kept["status"] != "error" and len(kept["documents"]) == 2
+    assert "MANIFEST_INVALID" not in {f["code"] for f in kept["findings"]}
+    # the second upload is still checked, under its upload's name, and told why
     second = json.loads((out / "APP-F-0001.zip" / "report.json").read_text(encoding="utf-8"))
-    assert second["status"] == "error"
-    assert "申报编号 APP-F-0001 已由《APP-F-0001》使用" in second["findings"][0]["message"]
+    assert second["application_id"] == "APP-F-0001.zip" and len(second["documents"]) == 2
+    [finding] = [f for f in second["findings"] if f["code"] == "MANIFEST_INVALID"]
+    assert "申报编号 APP-F-0001 已由《APP-F-0001》使用" in finding["message"]
+    assert second["status"] == "flagged"
 
 
 def test_an_output_folder_inside_the_inbox_is_not_an_application(
@@ -188,10 +192,9 @@ def test_an_output_folder_inside_the_inbox_is_not_an_application(
     assert reports == ["APP-F-0001"]
 
 
-def test_nothing_below_flows_imports_prefect() -> None:
-    """The pipeline, the extractors and the checks stay plain Python."""
+def _imports(packages: tuple[str, ...], forbidden: tuple[str, ...]) -> list[str]:
     offenders = []
-    for package in ("pipeline", "extractors", "validators"):
+    for package in packages:
         for path in (ROOT / package).rglob("*.py"):
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
                 names = []
@@ -200,5 +203,16 @@ def test_nothing_below_flows_imports_prefect() -> None:
                 elif isinstance(node, ast.ImportFrom) and node.module:
                     names = [node.module]
                 offenders += [f"{path.relative_to(ROOT)}: {n}" for n in names
-                              if n.split(".")[0] in ("prefect", "prefect_dask", "flows")]
-    assert offenders == []
+                              if n.split(".")[0] in forbidden]
+    return offenders
+
+
+def test_nothing_below_flows_imports_prefect() -> None:
+    """The pipeline, the extractors, the checks and the steps stay plain Python."""
+    below = ("pipeline", "extractors", "validators", "checking")
+    assert _imports(below, ("prefect", "prefect_dask", "flows")) == []
+
+
+def test_the_bottom_package_imports_nothing_above_it() -> None:
+    assert _imports(("pipeline",), ("extractors", "validators", "checking", "flows")) == []
+    assert _imports(("extractors", "validators"), ("checking", "flows")) == []

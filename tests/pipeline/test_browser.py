@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.outputs import write_batch
-from tests.pipeline.test_outputs import _app
+from tests.pipeline.test_outputs import _write
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -19,7 +18,7 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 def test_index_links_to_a_report_that_shows_findings_evidence_and_subsidy(tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
-    index = write_batch([_app()], tmp_path / "out", low_confidence=0.8)
+    index = _write(tmp_path / "out")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
         page = browser.new_page(viewport={"width": 1200, "height": 1400})

@@ -16,7 +16,6 @@ from pipeline.manifest import (
     ManifestError,
     applicant_name_of,
     key_of,
-    load_manifest,
     parse_manifest,
     problem_of,
 )
@@ -400,19 +399,3 @@ def test_the_applicants_name_is_read_from_an_invalid_manifest() -> None:
 ])
 def test_no_applicants_name_is_none(text: str) -> None:
     assert applicant_name_of(text) is None
-
-
-# --- the file ----------------------------------------------------------------------------
-
-
-def test_load_manifest_reads_the_folder(tmp_path: Path) -> None:
-    (tmp_path / "application.yaml").write_text(manifest_text(), encoding="utf-8")
-    assert load_manifest(tmp_path).applicant.uscc == "91110108MA01XXXXXX"
-
-
-def test_a_missing_or_unreadable_file_is_chinese(tmp_path: Path) -> None:
-    with pytest.raises(ManifestError, match=r"申报表 application\.yaml 缺失"):
-        load_manifest(tmp_path)
-    (tmp_path / "application.yaml").write_bytes("名称".encode("gbk"))
-    with pytest.raises(ManifestError, match="不是 UTF-8 编码的文本"):
-        load_manifest(tmp_path)

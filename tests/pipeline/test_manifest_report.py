@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 
-from pipeline.application import AppInput, Reader, application_of, checked_of, document_of, report_of
+from checking.inbox import AppInput
+from checking.steps import Reader, application_of, context_of, document_of, report_of
 from pipeline.model import Document, FindingCode
 from pipeline.rules import Rules, load_rules
 from tests.sample_docs.corpus import INBOX, truths
 
 AS_OF = date(2025, 7, 31)
+UPLOAD = Path("APP-M-0001")
 _ENGLISH = re.compile(r"[A-Za-z]{3,}")
 _KEYS = re.compile(r"\b(?:application_id|applicant|name|uscc|direction|application_date|contracts|"
                    r"contract_no|supplier|amount|other_subsidies|maas|agent|daily_tokens|served_companies|"
@@ -43,9 +46,10 @@ def application(rules: Rules) -> tuple[str, str, list[Document]]:
 
 
 def _report(manifest: str, documents: list[Document], rules: Rules) -> tuple[object, object]:
-    checked = checked_of(AppInput("APP-M-0001", manifest, {}), documents, rules, AS_OF)
-    report = report_of(checked)
-    return report, application_of(checked, report)
+    app = AppInput("APP-M-0001", manifest)
+    ctx = context_of(UPLOAD, app, documents, rules, AS_OF)
+    report = report_of(ctx)
+    return report, application_of(ctx, report, app)
 
 
 def _replace(manifest: str, key: str, value: str) -> str:
@@ -90,8 +94,7 @@ def test_a_missing_key_is_named(application: tuple[str, str, list[Document]], ru
 def test_a_missing_manifest_is_said_in_chinese(application: tuple[str, str, list[Document]],
                                                rules: Rules) -> None:
     _manifest, _name, documents = application
-    checked = checked_of(AppInput("APP-M-0001", None, {}), documents, rules, AS_OF)
-    report = report_of(checked)
+    report = report_of(context_of(UPLOAD, AppInput("APP-M-0001", None), documents, rules, AS_OF))
     [finding] = [f for f in report.findings if f.code is FindingCode.MANIFEST_INVALID]
     assert "application.yaml 缺失" in finding.message and report.status.value == "error"
 
@@ -107,7 +110,7 @@ def test_an_unquoted_all_digit_credit_code_is_that_code(application: tuple[str, 
 def test_unquoted_numbers_as_contract_numbers_stay_as_written(application: tuple[str, str, list[Document]],
                                                               rules: Rules) -> None:
     manifest, _name, documents = application
-    checked = checked_of(AppInput("APP-M-0001", _replace(manifest, "contract_no", "0012"), {}),
-                         documents, rules, AS_OF)
-    assert checked.ctx.manifest is not None
-    assert checked.ctx.manifest.contracts[0].contract_no == "0012"
+    ctx = context_of(UPLOAD, AppInput("APP-M-0001", _replace(manifest, "contract_no", "0012")),
+                     documents, rules, AS_OF)
+    assert ctx.manifest is not None
+    assert ctx.manifest.contracts[0].contract_no == "0012"

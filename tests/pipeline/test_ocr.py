@@ -20,7 +20,6 @@ from pipeline.ocr import (
     _tokens_to_words,
     make_engine,
     normalize_text,
-    ocr_page,
     ocr_page_with_skew,
     words_in_reading_order,
 )
@@ -142,7 +141,7 @@ def tesseract() -> OcrEngine:
 
 @pytest.fixture(scope="module")
 def rapidocr_invoice(rapidocr: OcrEngine, invoice: tuple[np.ndarray, dict[str, Any]]) -> list[Word]:
-    return ocr_page(rapidocr, invoice[0], Preprocess())
+    return ocr_page_with_skew(rapidocr, invoice[0], Preprocess())[0]
 
 
 @pytest.mark.slow
@@ -172,7 +171,7 @@ def test_rapidocr_words_come_in_reading_order(rapidocr_invoice: list[Word],
 def test_rapidocr_reads_the_settlement(rapidocr: OcrEngine,
                                        settlement: tuple[np.ndarray, dict[str, Any]]) -> None:
     image, fields = settlement
-    words = ocr_page(rapidocr, image, Preprocess())
+    words = ocr_page_with_skew(rapidocr, image, Preprocess())[0]
     text = compact(words)
     assert fields["statement_no"] in text
     assert fields["contract_no"] in text
@@ -208,7 +207,7 @@ def test_rapidocr_reads_a_page_skewed_further_and_maps_boxes_back(
 @pytest.mark.parametrize("engine_name", ["rapidocr", pytest.param("tesseract", marks=pytest.mark.tesseract)])
 def test_a_blank_page_has_no_words(engine_name: str, request: pytest.FixtureRequest) -> None:
     engine: OcrEngine = request.getfixturevalue(engine_name)
-    assert ocr_page(engine, np.full((700, 500, 3), 250, np.uint8), Preprocess()) == []
+    assert ocr_page_with_skew(engine, np.full((700, 500, 3), 250, np.uint8), Preprocess())[0] == []
 
 
 @pytest.mark.tesseract
@@ -216,7 +215,7 @@ def test_a_blank_page_has_no_words(engine_name: str, request: pytest.FixtureRequ
 def test_tesseract_reads_key_strings_of_the_invoice(tesseract: OcrEngine,
                                                     invoice: tuple[np.ndarray, dict[str, Any]]) -> None:
     image, fields = invoice
-    words = ocr_page(tesseract, image, Preprocess())
+    words = ocr_page_with_skew(tesseract, image, Preprocess())[0]
     text = compact(words)
     # Tesseract's chi_sim misreads ¥ and 大写 and drops ruled tables: ask for the plain codes.
     wanted = [fields["invoice_code"], fields["invoice_no"], fields["issue_date"], fields["total_amount"],
@@ -230,7 +229,7 @@ def test_tesseract_reads_key_strings_of_the_invoice(tesseract: OcrEngine,
 def test_tesseract_reads_key_strings_of_the_settlement(
         tesseract: OcrEngine, settlement: tuple[np.ndarray, dict[str, Any]]) -> None:
     image, fields = settlement
-    words = ocr_page(tesseract, image, Preprocess())
+    words = ocr_page_with_skew(tesseract, image, Preprocess())[0]
     text = compact(words)
     wanted = [fields["statement_no"], fields["contract_no"], fields["customer"]["uscc"],
               fields["supplier"]["uscc"], f"{float(fields['total_amount']):,.2f}"]

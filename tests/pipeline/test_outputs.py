@@ -11,7 +11,7 @@ from pathlib import Path
 from reportlab.pdfgen.canvas import Canvas
 
 from pipeline.model import SEVERITY, Document, Evidence, Finding, FindingCode, Report, Status, Subsidy
-from pipeline.outputs import FINDING_COLUMNS, SUMMARY_COLUMNS, Application, write_batch
+from pipeline.outputs import FINDING_COLUMNS, SUMMARY_COLUMNS, Application, write_application, write_index
 
 HOSTILE = '<script>alert("x")</script>'
 
@@ -41,8 +41,13 @@ def _app() -> Application:
                        declared_amount=Decimal("96000000"))
 
 
+def _write(out: Path) -> Path:
+    write_application(_app(), out, 0.8)
+    return write_index([_app()], out)
+
+
 def test_every_output_is_written_with_the_interface_columns(tmp_path: Path) -> None:
-    index = write_batch([_app()], tmp_path, low_confidence=0.8)
+    index = _write(tmp_path)
     assert index == tmp_path / "index.html"
     for name in ("index.html", "summary.csv", "findings.csv", "APP-X/report.json", "APP-X/report.html"):
         assert (tmp_path / name).is_file(), name
@@ -59,7 +64,7 @@ def test_every_output_is_written_with_the_interface_columns(tmp_path: Path) -> N
 
 
 def test_document_text_is_escaped_and_low_confidence_marked(tmp_path: Path) -> None:
-    write_batch([_app()], tmp_path, low_confidence=0.8)
+    _write(tmp_path)
     html = (tmp_path / "APP-X" / "report.html").read_text(encoding="utf-8")
     assert HOSTILE not in html
     assert "&lt;script&gt;" in html

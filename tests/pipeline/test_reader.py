@@ -7,7 +7,7 @@ import io
 import pytest
 from reportlab.pdfgen.canvas import Canvas
 
-from pipeline.application import Reader
+from checking.steps import Reader
 from pipeline.model import Source, Word
 from pipeline.reader import text_layer_usable
 from pipeline.rules import load_rules

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.application import Reader, check_applications
+from checking.batch import check_inbox
+from checking.steps import Reader
 from pipeline.cache import ReadCache
 from pipeline.model import Word
 from pipeline.ocr import OcrEngine
@@ -43,11 +44,11 @@ def _inbox(tmp_path: Path) -> Path:
     return folder
 
 
-def _run(folder: Path, cache: Path) -> tuple[int, dict[str, object]]:
+def _run(folder: Path, cache: Path, out: Path) -> tuple[int, dict[str, object]]:
     reader = Reader(load_rules(), ReadCache(cache))
     counting = CountingEngine(reader.engine())
     reader._engine = counting
-    report = check_applications([folder], reader, date(2025, 8, 1))[0]
+    [report] = check_inbox(folder.parent, out, date(2025, 8, 1), reader.rules, reader).reports
     data = json.loads(report.model_dump_json())
     data.pop("checked_at")
     return counting.pages, data
@@ -55,8 +56,8 @@ def _run(folder: Path, cache: Path) -> tuple[int, dict[str, object]]:
 
 def test_second_run_does_no_ocr_and_gives_the_same_report(tmp_path: Path) -> None:
     folder = _inbox(tmp_path)
-    first_pages, first = _run(folder, tmp_path / "cache")
-    second_pages, second = _run(folder, tmp_path / "cache")
+    first_pages, first = _run(folder, tmp_path / "cache", tmp_path / "out")
+    second_pages, second = _run(folder, tmp_path / "cache", tmp_path / "out")
     assert first_pages >= 1
     assert second_pages == 0
     assert json.dumps(first, sort_keys=True) == json.dumps(second, sort_keys=True)

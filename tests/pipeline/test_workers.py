@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.application import Reader
+from checking.steps import Reader
 from pipeline.cache import ReadCache
 from pipeline.ingest import IMAGE_KINDS, FileKind, take_in
 from pipeline.model import Source
@@ -228,7 +228,7 @@ def test_timed_out_read_is_read_afresh_later(slow_pool: ReadPool, pool: ReadPool
 
 
 @pytest.mark.parametrize("data, error", [(b"", "文件为空"),
-                                         (b"\x00\x01garbage bytes" * 40, "无法识别的文件格式")],
+                                         (b"\x00\x01garbage bytes" * 40, "无法识别的二进制文件")],
                          ids=["empty", "garbage"])
 def test_unreadable_upload_never_goes_to_the_pool(data: bytes, error: str, rules: Rules,
                                                   tmp_path: Path) -> None:

@@ -116,6 +116,7 @@ class DocSpec:
     errors: list[str] = field(default_factory=list)
     missing: dict[str, str] = field(default_factory=dict)
     markings: list[Marking] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     sha256: str | None = None
 
     def digest(self, app_id: str) -> str:
@@ -131,7 +132,8 @@ class DocSpec:
         }
         return Document(file=self.file, sha256=sha, doc_type=self.doc_type, pages=1,
                         read_by=self.source if not self.errors else None, seals=self.seals,
-                        errors=self.errors, fields=fields, missing=self.missing, markings=self.markings)
+                        errors=self.errors, fields=fields, missing=self.missing, markings=self.markings,
+                        notes=self.notes)
 
 
 @dataclass

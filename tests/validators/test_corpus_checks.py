@@ -10,24 +10,24 @@ from typing import Any
 
 import pytest
 
-from pipeline.application import Reader, check_applications
+from checking.batch import check_inbox
+from checking.steps import Reader
 from sample_docs.gen import generate
 from tests.conftest import SAMPLE_DOCS
 from tests.extractors.test_accuracy import OTHER_SEED
 
 
-def _check_corpus(corpus: Path, reader: Reader) -> list[str]:
+def _check_corpus(corpus: Path, reader: Reader, out: Path) -> list[str]:
+    """The corpus inbox through the batch (in this process, with ``reader``)."""
     files = sorted((corpus / "truth").glob("APP-*.json"))
     truths = [json.loads(p.read_text(encoding="utf-8")) for p in files]
-    paths = []
-    for t in truths:
-        folder = corpus / "inbox" / t["application_id"]
-        paths.append(folder if folder.is_dir() else folder.with_suffix(".zip"))
     as_of = max(date.fromisoformat(t["as_of"]) for t in truths)
-    reports = check_applications(paths, reader, as_of)
+    result = check_inbox(corpus / "inbox", out, as_of, reader.rules, reader,
+                         only=[t["application_id"] + s for t in truths for s in ("", ".zip")])
+    reports = {r.application_id: r for r in result.reports}
     problems: list[str] = []
-    for truth, report in zip(truths, reports, strict=True):
-        problems += _compare(truth, report.model_dump(mode="json"))
+    for truth in truths:
+        problems += _compare(truth, reports[truth["application_id"]].model_dump(mode="json"))
     return problems
 
 
@@ -54,13 +54,13 @@ def _compare(truth: dict[str, Any], report: dict[str, Any]) -> list[str]:
 
 
 @pytest.mark.slow
-def test_every_planted_code_is_found_and_nothing_forbidden(corpus_reader: Reader) -> None:
-    problems = _check_corpus(SAMPLE_DOCS, corpus_reader)
+def test_every_planted_code_is_found_and_nothing_forbidden(corpus_reader: Reader, tmp_path: Path) -> None:
+    problems = _check_corpus(SAMPLE_DOCS, corpus_reader, tmp_path)
     assert not problems, "\n".join(problems)
 
 
 @pytest.mark.slow
 def test_the_same_on_a_corpus_made_with_another_seed(corpus_reader: Reader, tmp_path: Path) -> None:
     generate(tmp_path, seed=OTHER_SEED, count=4)
-    problems = _check_corpus(tmp_path, corpus_reader)
+    problems = _check_corpus(tmp_path, corpus_reader, tmp_path / "out")
     assert not problems, "\n".join(problems)

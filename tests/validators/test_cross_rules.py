@@ -628,6 +628,7 @@ PLANTED: dict[FindingCode, Callable[[App], object]] = {
     C.DIRECTION_REQUIREMENT: lambda app: app.manifest.update(direction=Direction.MAAS),
     C.COMMITMENT_INCOMPLETE: lambda app: app.doc(COMMITMENT).fields.update(signed=False),
     C.SUBSIDY_CAPPED: _declare("other_subsidies", 40 * M),
+    C.FILE_IRREGULAR: lambda app: app.doc(CONTRACT).notes.append("第 1 页扫描方向上下颠倒，已转正后读取"),
 }
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from stdnum.cn import uscc as uscc_check
 
 from pipeline.cnnum import words_to_amount
+from pipeline.manifest import MANIFEST_NAME
 from pipeline.model import DocType, Document, Evidence, FindingCode, LineItem, Party, Source
 from validators.context import CheckContext, Value, edit_distance, norm_code
 from validators.registry import Draft, rule
@@ -24,11 +25,40 @@ def _where(doc: Document, field: str | None = None) -> Evidence:
     return Evidence(file=doc.file, field=field)
 
 
+@rule(FindingCode.MANIFEST_INVALID, "application.yaml 缺失、无法解析或不符合格式", needs_manifest=False)
+def manifest_invalid(ctx: CheckContext) -> Iterator[Draft]:
+    if ctx.manifest is None and ctx.load_error is None:
+        problem = ctx.manifest_problem or f"申报表 {MANIFEST_NAME} 缺失：请随申报材料提交"
+        rest = "其余材料已读取，申报无法核定" if ctx.documents else "申报目录中没有其他材料"
+        yield Draft(f"{problem}；{rest}", (MANIFEST_NAME,))
+
+
+@rule(FindingCode.DOC_UNREADABLE, "申报目录或压缩包无法打开", needs_manifest=False)
+def unopened(ctx: CheckContext) -> Iterator[Draft]:
+    if ctx.load_error is not None:
+        yield Draft(f"未能核查：{ctx.load_error}", (ctx.upload,))
+
+
+@rule(FindingCode.DUPLICATE_DOCUMENT, "压缩包中两个条目同名", needs_manifest=False)
+def same_name(ctx: CheckContext) -> Iterator[Draft]:
+    for name, entry in sorted(ctx.renamed.items()):
+        yield Draft(f"压缩包中有多个条目名为“{entry}”，已分别读取，后者显示为《{name}》；请确认是否重复提交",
+                    (name,))
+
+
 @rule(FindingCode.DOC_UNREADABLE, "文件为空、损坏、加密、格式不支持或超出大小限制", needs_manifest=False)
 def unreadable(ctx: CheckContext) -> Iterator[Draft]:
     for doc in ctx.documents:
         if doc.errors:
             yield Draft(f"{label(doc)}无法读取：{'；'.join(doc.errors)}", (doc.file,), (_where(doc),))
+
+
+@rule(FindingCode.FILE_IRREGULAR, "文件已读取，但格式与扩展名不符、经过修复、设有权限密码或页面方向被转正",
+      needs_manifest=False)
+def irregular(ctx: CheckContext) -> Iterator[Draft]:
+    for doc in ctx.readable:
+        for note in doc.notes:
+            yield Draft(f"{label(doc)}{note}", (doc.file,), (_where(doc),))
 
 
 @rule(FindingCode.DOC_UNCLASSIFIED, "文件可读但无法判断是哪类申报材料", needs_manifest=False)

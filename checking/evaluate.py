@@ -1,7 +1,7 @@
 """Scores extraction against a corpus's ground truth: document types and every field of the
 interface contract, text PDFs and scans apart.
 
-    python -m pipeline.evaluate [--corpus sample_docs] [--engine rapidocr|tesseract]
+    python -m checking.evaluate [--corpus sample_docs] [--engine rapidocr|tesseract]
                                 [--no-deskew] [--no-seal-suppression] [--binarize]
                                 [--matrix] [--write docs/accuracy.md]
 
@@ -25,12 +25,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pipeline.application import AppInput, Reader, document_of, load_input
+from checking.inbox import upload_files
+from checking.steps import Reader, document_of
+from checking.steps import load_application as _load
 from pipeline.cache import ReadCache
 from pipeline.model import CONTRACT_FIELDS, DocType, Document
 from pipeline.preprocess import Preprocess
 from pipeline.reader import ReadSettings
-from pipeline.rules import load_rules
+from pipeline.rules import Rules, load_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -145,24 +147,26 @@ def _score_document(score: Score, where: str, kind: str, expected_type: str,
             score.misses.append(f"{where} [{kind}] {fname}: {expected.get(fname)!r} ≠ {got.get(fname)!r}")
 
 
-def _applications(corpus: Path) -> Iterator[tuple[str, dict[str, Any], AppInput]]:
-    """Each application of a corpus (``inbox/`` folders or zips) with its truth (``truth/``)."""
+def _applications(corpus: Path, rules: Rules) -> Iterator[tuple[str, dict[str, Any], dict[str, bytes]]]:
+    """Each application of a corpus (``inbox/`` folders or zips) with its truth (``truth/``)
+    and its uploads' bytes."""
     for truth_path in sorted((corpus / "truth").glob("APP-*.json")):
         truth = json.loads(truth_path.read_text(encoding="utf-8"))
         app_id = truth["application_id"]
         folder = corpus / "inbox" / app_id
-        yield app_id, truth, load_input(folder if folder.is_dir() else corpus / "inbox" / f"{app_id}.zip")
+        path = folder if folder.is_dir() else corpus / "inbox" / f"{app_id}.zip"
+        yield app_id, truth, upload_files(path, _load(path, rules, corpus / "inbox"), rules.limits)
 
 
 def evaluate(corpus: Path, reader: Reader) -> Score:
     """Our corpus (``sample_docs``): truth per application, every field of every file."""
     score = Score()
-    for app_id, truth, app in _applications(corpus):
+    for app_id, truth, files in _applications(corpus, reader.rules):
         for name, expected in truth["files"].items():
             if expected.get("unreadable"):
                 continue
             kind = "scan" if expected["scan"] else "text"
-            document = _timed_read(score, reader, kind, name, app.files[name])
+            document = _timed_read(score, reader, kind, name, files[name])
             _score_document(score, f"{app_id}/{name}", kind, expected["doc_type"], expected["fields"],
                             document, every_field=True)
     return score
@@ -172,8 +176,8 @@ def evaluate_practice(folder: Path, reader: Reader) -> Score:
     """A corpus the practice generator wrote (``folder/inbox``, ``folder/truth``): its truth
     names each document's type, whether it is a scan, and the fields it holds."""
     score = Score()
-    for app_id, truth, app in _applications(folder):
-        files = {unicodedata.normalize("NFC", Path(n).name): data for n, data in app.files.items()}
+    for app_id, truth, uploads in _applications(folder, reader.rules):
+        files = {unicodedata.normalize("NFC", Path(n).name): data for n, data in uploads.items()}
         for name, expected in truth["documents"].items():
             data = files.get(unicodedata.normalize("NFC", name))
             if data is None or not expected.get("doc_type") or not expected.get("fields"):
@@ -229,7 +233,7 @@ def _reader(engine: str, preprocess: Preprocess, cache_dir: Path) -> Reader:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipeline.evaluate", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m checking.evaluate", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, default=ROOT / "sample_docs")
     parser.add_argument("--engine", default=None, help="rapidocr or tesseract (default: the rules')")
@@ -279,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
             print("\n".join(score.misses))
         sections.append(text)
     if args.write:
-        header = ("# Extraction accuracy\n\nWritten by `python -m pipeline.evaluate"
+        header = ("# Extraction accuracy\n\nWritten by `python -m checking.evaluate"
                   f"{' --matrix' if args.matrix else ''}` on {date.today().isoformat()} over "
                   f"`{args.corpus.name}/`. A field counts as right only when present and equal to the "
                   "ground truth; a field the truth says is absent must be absent. Seconds per page "

@@ -1,0 +1,2 @@
+"""Checking applications end to end: the inbox taken in, the steps of one application, the
+batch. Above ``pipeline``, ``extractors`` and ``validators``; below ``flows``."""
