@@ -48,7 +48,7 @@ def _finish(proc: subprocess.Popen[str]) -> str:
 
 @pytest.fixture(scope="module")
 def inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Two clean corpus applications: their text-layer files and one scan each."""
+    """Two clean corpus applications: their text-layer files, and one scan in the first."""
     root = tmp_path_factory.mktemp("kill-inbox")
     clean = [t for t in truths() if t["clean"] and not t["zipped"]
              and any(f["scan"] == "jpg" for f in t["files"].values())][:2]
@@ -56,7 +56,7 @@ def inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
         source = INBOX / truth["application_id"]
         folder = root / f"APP-K-{i:04d}"
         folder.mkdir()
-        scans = [n for n, f in truth["files"].items() if f["scan"] == "jpg"][:1]
+        scans = [n for n, f in truth["files"].items() if f["scan"] == "jpg"][:1] if i == 1 else []
         for name, f in truth["files"].items():
             if f["scan"] is None or name in scans:
                 shutil.copy(source / name, folder / name)
