@@ -29,7 +29,9 @@ from pipeline.rules import Rules
 from pipeline.workers import ReadPool, can_start_processes
 from validators.context import Batch, CheckContext
 from validators.ledger import result_of
+from validators.reconcile import reconcile
 from validators.registry import run_rules
+from validators.verdict import decide, link_lines, unverified
 
 EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
@@ -266,7 +268,13 @@ def report_of(ctx: CheckContext) -> Report:
     the subsidy where the manifest allows it, and the status: ``error`` when the application
     could not be opened, its manifest is unusable or a file could not be processed at all."""
     findings = run_rules(ctx)
-    subsidy = result_of(ctx).subsidy if ctx.manifest is not None else None
+    subsidy = result_of(ctx).subsidy.model_copy(deep=True) if ctx.manifest is not None else None
+    fields = unverified(ctx)
+    decision = decide(ctx, findings, fields, subsidy)
+    link_lines(subsidy, findings)
+    if subsidy is not None:
+        subsidy.state = decision.state  # type: ignore[assignment]
+        subsidy.payable = decision.payable
     if ctx.load_error is not None or ctx.manifest is None or any(d.not_processed for d in ctx.documents):
         status = Status.ERROR
     elif any(f.severity in (Severity.ERROR, Severity.WARNING) for f in findings):
@@ -274,7 +282,9 @@ def report_of(ctx: CheckContext) -> Report:
     else:
         status = Status.PASS
     return Report(application_id=ctx.app_id, status=status, checked_at=datetime.now(TZ), as_of=ctx.as_of,
-                  documents=ctx.documents, findings=findings, subsidy=subsidy)
+                  documents=ctx.documents, findings=findings, subsidy=subsidy, verdict=decision.verdict,
+                  verdict_reasons=decision.reasons, unverified=fields,
+                  reconciliation=reconcile(ctx) if ctx.manifest is not None else [])
 
 
 def application_of(ctx: CheckContext, report: Report, app: AppInput | None = None) -> Application:

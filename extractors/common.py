@@ -35,6 +35,8 @@ class Found:
     value: Any
     start: int
     end: int
+    code_span: tuple[int, int] | None = None
+    """For a party: where its credit code was read, so a finding about the code boxes it."""
 
 
 @dataclass
@@ -53,7 +55,12 @@ class Extraction:
             self.missing.setdefault(name, reason)
             return
         page, bbox, source, conf = self.dt.locate(found.start, found.end)
-        self.fields[name] = kind(value=found.value, page=page, bbox=bbox, source=source,
+        value = found.value
+        if isinstance(value, Party) and found.code_span is not None:
+            code_page, code_box, _, _ = self.dt.locate(*found.code_span)
+            if code_page == page and code_box is not None:
+                value = value.model_copy(update={"uscc_bbox": code_box})
+        self.fields[name] = kind(value=value, page=page, bbox=bbox, source=source,
                                  confidence=round(conf if confidence is None else confidence, 3))
         self.missing.pop(name, None)
 
@@ -198,7 +205,8 @@ def party(name: Found | None, uscc: Found | None) -> Found | None:
         return None
     if uscc is not None and not parsers.uscc_fits_name(uscc.value, name.value):
         uscc = None  # another company's code, printed nearby (内蒙古… beside a Beijing code)
-    return Found(Party(name=name.value, uscc=uscc.value if uscc else None), name.start, name.end)
+    return Found(Party(name=name.value, uscc=uscc.value if uscc else None), name.start, name.end,
+                 (uscc.start, uscc.end) if uscc else None)
 
 
 # --- parsers shaped for after_label ---------------------------------------------------------

@@ -29,7 +29,7 @@ def extract(dt: DocText, ex: Extraction) -> None:
         hits = list(TOKENS.finditer(dt.text))
         if hits:
             tokens = after_label(dt, TOKENS, int_parser, start=hits[-1].start(), next_line=False)
-    ex.put("daily_tokens", tokens, "未找到日均Tokens调用量")
+    ex.put("daily_tokens", tokens, "未找到日均 Token 调用量")
     served = None
     for m in SERVED.finditer(dt.text):
         served = after_label(dt, SERVED, int_parser, start=m.start(), next_line=False)

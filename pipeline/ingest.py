@@ -69,8 +69,8 @@ WHAT: dict[str, str] = {
 def what_it_is(data: bytes) -> str:
     """What an unreadable upload's bytes are, in words for the reviewer."""
     head = data[:1024]
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if _HTML.match(text):
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if _HTML.match(start):
         return WHAT["html"]
     if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
         return "WebP 图片"

@@ -16,7 +16,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from pipeline.model import Direction, DocType, describe_errors
+from pipeline.model import Direction, DocType, FindingCode, Kind, describe_errors
 
 DEFAULT_RULES = Path(__file__).with_name("rules.yaml")
 RULES_ENV = "VOUCHER_CHECK_RULES"
@@ -124,6 +124,28 @@ class Reading(_Section):
     note_skew_degrees: float = Field(default=3.0, gt=0)
 
 
+class KindBySituation(_Section):
+    """A code that weighs differently by where it arises: the kind for each situation (a
+    document type, or a situation a rule names, such as ``other_application``), else
+    ``default``."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    default: Kind
+
+    @model_validator(mode="after")
+    def _kinds(self) -> KindBySituation:
+        for name, value in (self.model_extra or {}).items():
+            try:
+                (self.model_extra or {})[name] = Kind(value)
+            except ValueError:
+                raise ValueError(f"{name}: expected one of {', '.join(k.value for k in Kind)}") from None
+        return self
+
+    def of(self, situations: tuple[str, ...]) -> Kind:
+        extra = self.model_extra or {}
+        return next((extra[s] for s in situations if s in extra), self.default)
+
+
 class Rules(_Section):
     """Every parameter of the policy; see rules.yaml for what each one means."""
 
@@ -144,6 +166,20 @@ class Rules(_Section):
     must_be_sealed: list[DocType]
     limits: Limits
     reading: Reading
+    finding_kinds: dict[FindingCode, Kind | KindBySituation]
+
+    @model_validator(mode="after")
+    def _every_code_has_a_kind(self) -> Rules:
+        missing = [c.value for c in FindingCode if c not in self.finding_kinds]
+        if missing:
+            raise ValueError(f"finding_kinds: no kind for {', '.join(missing)}")
+        return self
+
+    def kind_of(self, code: FindingCode, situations: tuple[str, ...] = ()) -> Kind:
+        """The kind of a finding of ``code`` arising in ``situations`` (its rule's situation
+        first, then its documents' types)."""
+        kind = self.finding_kinds[code]
+        return kind if isinstance(kind, Kind) else kind.of(situations)
 
     def band_for_unit(self, unit: str) -> tuple[str, PriceBand] | None:
         """The market band whose name or alias matches ``unit`` (spaces and 元/ ignored)."""

@@ -16,6 +16,9 @@ from validators.ledger import invoice_key
 from validators.registry import Draft, rule
 
 EMPTY_FILE = hashlib.sha256(b"").hexdigest()
+ELSEWHERE = "other_application"
+"""The situation of evidence another application of the batch also uses (a veto in the
+rules file)."""
 
 
 @rule(FindingCode.DUPLICATE_DOCUMENT, "同一文件、同一张发票或同一份合同在本批次两份申报中使用",
@@ -60,12 +63,19 @@ def check_batch(contexts: list[CheckContext]) -> dict[str, list[Draft]]:
             if not no.startswith("?"):  # a contract whose number could not be read matches nothing
                 where = _pointing_at(ctx, doc, "contract_no")
                 seen_contract[no].append((ctx.app_id, doc.file, applicant, where))
+    shared: dict[tuple[str, tuple[str, ...]], list[str]] = defaultdict(list)
     for uses in seen_file.values():
         for app_id, file in uses:
-            others = [f"{a}《{f}》" for a, f in uses if a != app_id]
-            if others:
-                out[app_id].append(Draft(f"《{file}》与本批次其他申报中的文件完全相同：{'、'.join(sorted(set(others)))}",
-                                         (file,)))
+            elsewhere = tuple(sorted({a for a, _ in uses if a != app_id}))
+            if elsewhere:
+                shared[(app_id, elsewhere)].append(file)
+    for (app_id, elsewhere), same in sorted(shared.items()):
+        # one finding per other application: the same fact, however many files show it
+        names = sorted(same)
+        listed = "、".join(f"《{f}》" for f in names)
+        out[app_id].append(Draft(f"与申报 {'、'.join(elsewhere)} 的 {len(names)} 份材料完全相同：{listed}",
+                                 tuple(names), tuple(Evidence(file=f, page=1) for f in names),
+                                 situation=ELSEWHERE, related=elsewhere))
     for (code, number), invoice_uses in seen_invoice.items():
         for app_id, file, sha, evidence in invoice_uses:
             # the same file elsewhere is already reported above; say it once
@@ -73,13 +83,15 @@ def check_batch(contexts: list[CheckContext]) -> dict[str, list[Draft]]:
             if others:
                 which = f"代码 {code} " if code else ""
                 message = f"发票《{file}》（{which}号码 {number}）也在申报 {'、'.join(others)} 中使用"
-                out[app_id].append(Draft(message, (file,), evidence=evidence, observed=number))
+                out[app_id].append(Draft(message, (file,), evidence=evidence, observed=number,
+                                         situation=ELSEWHERE, related=tuple(others)))
     for no, claims in seen_contract.items():
         for app_id, file, applicant, evidence in claims:
             rivals = sorted({a for a, _, who, _ in claims if a != app_id and who != applicant})
             if rivals:
                 message = f"合同《{file}》（编号 {no}）也被其他申报单位在申报 {'、'.join(rivals)} 中申报"
-                out[app_id].append(Draft(message, (file,), evidence=evidence, observed=no))
+                out[app_id].append(Draft(message, (file,), evidence=evidence, observed=no,
+                                         situation=ELSEWHERE, related=tuple(rivals)))
     return out
 
 

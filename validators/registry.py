@@ -9,8 +9,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from pipeline.model import SEVERITY, Evidence, Finding, FindingCode, Severity
+from pipeline.model import SEVERITY, Evidence, Finding, FindingCode, Kind, Severity
 from validators.context import CheckContext
 
 log = logging.getLogger(__name__)
@@ -25,7 +26,17 @@ class Draft:
     evidence: tuple[Evidence, ...] = ()
     expected: str | None = None
     observed: str | None = None
+    situation: str | None = None
+    """Where the finding arises, when its code weighs differently there (the rules file's
+    finding_kinds names the situations)."""
+    at_stake: Decimal | None = None
+    """The amount the finding puts in question."""
+    related: tuple[str, ...] = ()
+    """Other applications of the batch the finding concerns."""
 
+
+KIND_ORDER = (Kind.VETO, Kind.FIX, Kind.ADJUST, Kind.NOTE)
+SEVERITY_ORDER = (Severity.ERROR, Severity.WARNING, Severity.INFO)
 
 NOT_COMPLETED = "该项核查未能完成，请人工核对"
 """The finding of a rule that raised: under its code, an error, so the application cannot pass."""
@@ -78,14 +89,32 @@ def run_rules(ctx: CheckContext, rules: Iterable[Rule] | None = None) -> list[Fi
     unique: dict[tuple[object, ...], tuple[Rule, Draft]] = {}
     for r, d in drafts:
         unique.setdefault(_key(r, d), (r, d))
-    ordered = sorted(unique.values(), key=lambda rd: _key(*rd))
+    weighed = [(r, d, _kind(ctx, r, d), _severity(r, d)) for r, d in unique.values()]
+    # the decisive finding first: by kind, then severity, then the amount at stake
+    weighed.sort(key=lambda w: (KIND_ORDER.index(w[2]), SEVERITY_ORDER.index(w[3]),
+                                -(w[1].at_stake or 0), _key(w[0], w[1])))
     return [
-        Finding(finding_id=f"{ctx.app_id}-F{i:03d}", code=r.code,
-                severity=Severity.ERROR if d.message == NOT_COMPLETED else r.severity, message=d.message,
-                documents=list(d.documents), evidence=list(d.evidence), expected=d.expected,
-                observed=d.observed)
-        for i, (r, d) in enumerate(ordered, 1)
+        Finding(finding_id=f"{ctx.app_id}-F{i:03d}", code=r.code, severity=severity, kind=kind,
+                message=d.message, documents=list(d.documents), evidence=list(d.evidence),
+                expected=d.expected, observed=d.observed,
+                at_stake=abs(d.at_stake).quantize(Decimal("0.01")) if d.at_stake is not None else None,
+                related_applications=sorted(d.related))
+        for i, (r, d, kind, severity) in enumerate(weighed, 1)
     ]
+
+
+def _severity(r: Rule, d: Draft) -> Severity:
+    return Severity.ERROR if d.message == NOT_COMPLETED else r.severity
+
+
+def _kind(ctx: CheckContext, r: Rule, d: Draft) -> Kind:
+    """The finding's kind from the rules file: by the rule's situation, then by the types of
+    the documents it names; a check that could not be completed asks for a look (需补正)."""
+    if d.message == NOT_COMPLETED:
+        return Kind.FIX
+    types = {doc.file: doc.doc_type.value for doc in ctx.documents}
+    situations = ((d.situation,) if d.situation else ()) + tuple(types[f] for f in d.documents if f in types)
+    return ctx.rules.kind_of(r.code, situations)
 
 
 def _key(r: Rule, d: Draft) -> tuple[object, ...]:

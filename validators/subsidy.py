@@ -14,11 +14,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
-from pipeline.model import ContractSubsidy, Subsidy
+from pipeline.model import ContractSubsidy, FindingCode, Subsidy, SubsidyLine
 from pipeline.rules import SubsidyRules
 
 ZERO = Decimal(0)
@@ -41,6 +41,7 @@ class Span:
     end: date
     compute: bool = True
     source: str = ""
+    name: str = ""
 
 
 @dataclass
@@ -54,6 +55,8 @@ class Claim:
     delivered: list[Span] = field(default_factory=list)
     invoiced: list[Span] = field(default_factory=list)
     paid: list[Span] = field(default_factory=list)
+    skipped: list[SubsidyLine] = field(default_factory=list)
+    """Evidence of the contract that could not be counted at all, each with why."""
 
 
 @dataclass
@@ -85,7 +88,7 @@ def _days(a: date, b: date) -> int:
     return (b - a).days + 1
 
 
-def _overlap(span: Span, lo: date, hi: date) -> Fraction:
+def inside(span: Span, lo: date, hi: date) -> Fraction:
     """The share of ``span`` inside [lo, hi], pro rata by days, exact."""
     inside = max(0, (min(span.end, hi) - max(span.start, lo)).days + 1)
     total = _days(span.start, span.end)
@@ -101,8 +104,8 @@ def tally(claim: Claim, window: tuple[date, date]) -> Tally:
     lo, hi = max(w0, s0), min(w1, s1)
     t = Tally(claim)
     for span in claim.delivered:
-        in_window = _overlap(span, w0, w1)
-        counted = _overlap(span, lo, hi) if lo <= hi else NONE
+        in_window = inside(span, w0, w1)
+        counted = inside(span, lo, hi) if lo <= hi else NONE
         if not span.compute:
             t.non_compute += counted
             continue
@@ -147,9 +150,85 @@ def calculate(claims: Iterable[Claim], window: tuple[date, date], rules: Subsidy
             contract_no=t.claim.contract_no, contract_amount=fen(t.claim.contract_amount),
             delivered_in_window=fen(t.delivered), paid_in_window=fen(t.paid),
             non_compute_excluded=fen(t.non_compute), eligible_cost=fen(t.eligible),
-            other_subsidies=fen(t.claim.other_subsidies), subsidy=fen(t.subsidy))
+            other_subsidies=fen(t.claim.other_subsidies), subsidy=fen(t.subsidy),
+            service_start=t.claim.service[0] if t.claim.service else None,
+            service_end=t.claim.service[1] if t.claim.service else None,
+            lines=lines_of(t.claim, window),
+            proofs="invoices" if t.claim.invoiced else "payments" if t.claim.paid else "none",
+            share_cut=fen(t.cut_by_share))
         for t in tallies
     ]
     subsidy = Subsidy(rate=rules.rate, eligible_cost=fen(sum((t.eligible for t in tallies), NONE)),
-                      subsidy=fen(total), capped_by=capped_by, per_contract=per_contract)
+                      subsidy=fen(total), capped_by=capped_by, per_contract=per_contract,
+                      window_start=window[0], window_end=window[1], cap_cut=fen(cap_cut))
     return Result(subsidy=subsidy, tallies=tallies, cap_cut=cap_cut)
+
+
+# --- the arithmetic shown step by step ---------------------------------------------------------
+
+
+def _line(span: Span, what: str, counted: Fraction, days_counted: int, why: list[str],
+          codes: list[FindingCode]) -> SubsidyLine:
+    line = SubsidyLine(file=span.source, what=what, name=span.name, amount=span.amount, start=span.start,
+                       end=span.end, compute=span.compute, days=_days(span.start, span.end),
+                       days_counted=days_counted, counted=fen(counted),
+                       left_out=fen(Fraction(span.amount) - counted), why="；".join(why))
+    line._codes = codes
+    return line
+
+
+def _order(span: Span) -> tuple[object, ...]:
+    return (span.start, span.end, span.source, span.name, span.amount, span.compute)
+
+
+def lines_of(claim: Claim, window: tuple[date, date]) -> list[SubsidyLine]:
+    """Every piece of a contract's evidence with what of it counts and why the rest does not:
+    the reviewer's view of the calculation above, in the same exact arithmetic."""
+    w0, w1 = window
+    s0, s1 = claim.service or (date.min, date.max)
+    lo, hi = max(w0, s0), min(w1, s1)
+    out: list[SubsidyLine] = []
+    for span in sorted(claim.delivered, key=_order):
+        kept = max(0, (min(span.end, hi) - max(span.start, lo)).days + 1) if lo <= hi else 0
+        why: list[str] = []
+        codes: list[FindingCode] = []
+        if not span.compute:
+            why.append("非智能算力项目，不计入")
+            codes.append(FindingCode.NON_COMPUTE_ITEM)
+            kept = 0
+        else:
+            before = max(0, (min(span.end, w0 - timedelta(days=1)) - span.start).days + 1)
+            after = max(0, (span.end - max(span.start, w1 + timedelta(days=1))).days + 1)
+            if before:
+                why.append(f"{before} 天早于补贴期起始日 {w0.isoformat()}")
+            if after:
+                why.append(f"{after} 天晚于补贴期截止日 {w1.isoformat()}")
+            if before or after:
+                codes.append(FindingCode.DATE_OUT_OF_WINDOW)
+            outside_service = _days(span.start, span.end) - before - after - kept
+            if outside_service > 0:
+                why.append(f"{outside_service} 天超出合同服务期限")
+                codes.append(FindingCode.CONTRACT_PERIOD)
+            if why:
+                why[-1] += "，按天数比例不计入"
+        counted = inside(span, lo, hi) if span.compute and lo <= hi else NONE
+        out.append(_line(span, "delivered", counted, kept, why, codes))
+    used, unused = (claim.invoiced, claim.paid) if claim.invoiced else (claim.paid, [])
+    what = "invoiced" if claim.invoiced else "paid"
+    for span in sorted(used, key=_order):
+        inside_window = w0 <= span.start <= w1
+        why, codes = [], []
+        if not span.compute:
+            why.append("非智能算力项目，不计入")
+            codes.append(FindingCode.NON_COMPUTE_ITEM)
+        elif not inside_window:
+            why.append(f"{'开票' if what == 'invoiced' else '付款'}日期不在补贴期内，不计入")
+            codes.append(FindingCode.DATE_OUT_OF_WINDOW)
+        counted = Fraction(span.amount) if span.compute and inside_window else NONE
+        out.append(_line(span, what, counted, 1 if counted else 0, why, codes))
+    for span in sorted(unused, key=_order):
+        line = _line(span, "paid", NONE, 0, ["已有发票，期内支付按发票计，付款凭证用于核对"], [])
+        line.left_out = fen(NONE)
+        out.append(line)
+    out.extend(claim.skipped)
+    return out

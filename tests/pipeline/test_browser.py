@@ -25,14 +25,15 @@ def test_index_links_to_a_report_that_shows_findings_evidence_and_subsidy(tmp_pa
         page.goto(index.as_uri())
         assert page.locator("#applications tbody tr").count() == 1
         assert "北京星河智算科技有限公司" in page.locator("#applications tbody").inner_text()
-        assert "2.00" in page.locator("#totals").inner_text()
-        page.select_option("#filter", "pass")
+        assert "2.00（暂定）" in page.locator("#applications tbody").inner_text()
+        assert "0.00" in page.locator("#totals").inner_text()  # nothing payable until resubmitted
+        page.select_option("#filter", "approve")
         assert page.locator("#applications tbody tr:visible").count() == 0
         page.select_option("#filter", "")
         page.click("text=APP-X")
         page.wait_for_load_state()
         assert page.url.endswith("APP-X/report.html")
-        assert page.locator("#verdict").inner_text() == "需复核"
+        assert page.locator("#verdict").inner_text() == "补正后复核"
         applicant = page.locator("#applicant").inner_text()
         assert "北京星河智算科技有限公司" in applicant and "大模型训练应用" in applicant
         assert "96,000,000.00" in applicant

@@ -18,6 +18,7 @@ from pipeline.model import (
     Document,
     Finding,
     FindingCode,
+    Kind,
     Report,
     Status,
     Subsidy,
@@ -91,7 +92,7 @@ def test_report_round_trips_through_json() -> None:
         application_id="APP-2025-0001", status=Status.FLAGGED,
         checked_at=datetime.fromisoformat("2025-07-16T02:00:11+08:00"), as_of=date(2025, 7, 15),
         documents=[_invoice()],
-        findings=[Finding(finding_id="APP-2025-0001-F001", code=FindingCode.AMOUNT_MISMATCH,
+        findings=[Finding(finding_id="APP-2025-0001-F001", code=FindingCode.AMOUNT_MISMATCH, kind=Kind.FIX,
                           severity=SEVERITY[FindingCode.AMOUNT_MISMATCH], message="金额不一致",
                           expected="11500000.00", observed="12000000.00")],
     )

@@ -10,7 +10,18 @@ from pathlib import Path
 
 from reportlab.pdfgen.canvas import Canvas
 
-from pipeline.model import SEVERITY, Document, Evidence, Finding, FindingCode, Report, Status, Subsidy
+from pipeline.model import (
+    SEVERITY,
+    Document,
+    Evidence,
+    Finding,
+    FindingCode,
+    Kind,
+    Report,
+    Status,
+    Subsidy,
+    Verdict,
+)
 from pipeline.outputs import FINDING_COLUMNS, SUMMARY_COLUMNS, Application, write_application, write_index
 
 HOSTILE = '<script>alert("x")</script>'
@@ -26,16 +37,19 @@ def _pdf() -> bytes:
 
 def _app() -> Application:
     code = FindingCode.AMOUNT_MISMATCH
-    finding = Finding(finding_id="APP-X-F001", code=code, severity=SEVERITY[code],
+    finding = Finding(finding_id="APP-X-F001", code=code, severity=SEVERITY[code], kind=Kind.FIX,
                       message=f"发票价税合计与结算单不一致 {HOSTILE}", documents=["a.pdf"],
                       evidence=[Evidence(file="a.pdf", page=1, bbox=(95, 130, 260, 145),
                                          field="total_amount")],
                       expected="11500000.00", observed="12000000.00")
     doc = Document(file="a.pdf", sha256="0" * 64, doc_type="invoice", pages=1, read_by="text",
                    fields={"invoice_no": {"value": HOSTILE, "page": 1, "source": "ocr", "confidence": 0.5}})
-    report = Report(application_id="APP-X", status=Status.FLAGGED, checked_at=datetime(2025, 7, 16, 2, 0),
+    report = Report(application_id="APP-X", status=Status.FLAGGED, verdict=Verdict.RESUBMIT,
+                    verdict_reasons=["金额不一致：发票价税合计与结算单不一致"],
+                    checked_at=datetime(2025, 7, 16, 2, 0),
                     as_of=date(2025, 7, 15), documents=[doc], findings=[finding],
-                    subsidy=Subsidy(rate=Decimal("0.2"), eligible_cost=Decimal("10"), subsidy=Decimal("2")))
+                    subsidy=Subsidy(rate=Decimal("0.2"), eligible_cost=Decimal("10"), subsidy=Decimal("2"),
+                                    payable=Decimal("2"), state="pending"))
     return Application(report, {"a.pdf": _pdf()}, applicant_name="北京星河智算科技有限公司",
                        applicant_uscc="91110108MA01ABCD1X", direction="model_training",
                        declared_amount=Decimal("96000000"))
@@ -51,8 +65,8 @@ def test_every_output_is_written_with_the_interface_columns(tmp_path: Path) -> N
     assert index == tmp_path / "index.html"
     for name in ("index.html", "summary.csv", "findings.csv", "APP-X/report.json", "APP-X/report.html"):
         assert (tmp_path / name).is_file(), name
-    crops = list((tmp_path / "APP-X" / "evidence").glob("*.png"))
-    assert len(crops) == 1
+    crops = sorted(p.name for p in (tmp_path / "APP-X" / "evidence").glob("*.png"))
+    assert crops == ["APP-X-F001-1.png", "page-01-1.png"]  # the crop, and the page it opens
     with (tmp_path / "summary.csv").open(encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
     assert tuple(rows[0]) == SUMMARY_COLUMNS

@@ -1,5 +1,6 @@
 """The checks end to end, on fields from real extraction (real OCR on the scans): every
-planted code found, no forbidden code raised, the subsidy to the fen."""
+planted code found, no forbidden code raised, the verdict the scenario calls for, the
+subsidy to the fen."""
 
 from __future__ import annotations
 
@@ -38,6 +39,12 @@ def _compare(truth: dict[str, Any], report: dict[str, Any]) -> list[str]:
     for f in report["findings"]:
         if f["code"] in truth["forbidden_codes"]:
             out.append(f"{app}: forbidden {f['code']}: {f['message']}")
+    allowed = [truth["verdict"], *truth["verdicts_tolerated"]]
+    if report["verdict"] not in allowed:
+        out.append(f"{app}: verdict {report['verdict']} ∉ {allowed}: {report['verdict_reasons']}")
+    payable = report["subsidy"]["payable"] if report["subsidy"] is not None else None
+    if truth["verdict"] == "reject" and payable not in (None, "0.00"):
+        out.append(f"{app}: rejected, yet {payable} payable")
     expected = truth["subsidy"]
     if expected is not None:
         got = report["subsidy"]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 
-from pipeline.model import Document
+from pipeline.model import Document, Evidence
 
 
 def yuan(amount: Decimal) -> str:
@@ -26,3 +27,11 @@ def unread(doc: Document, name: str) -> bool:
     """Whether field ``name`` is missing because reading did not find it (its reason says
     未找到…), rather than because the document leaves it empty."""
     return doc.missing.get(name, "").startswith("未找到")
+
+
+def unique(places: Iterable[Evidence]) -> tuple[Evidence, ...]:
+    """The places in order, each once."""
+    seen: dict[tuple[object, ...], Evidence] = {}
+    for e in places:
+        seen.setdefault((e.file, e.page, e.bbox, e.field), e)
+    return tuple(seen.values())

@@ -10,6 +10,9 @@ from validators.context import CheckContext, Value, edit_distance, norm_code
 from validators.registry import Draft, rule
 from validators.rules.common import label
 
+UNDER = "under_minimum"
+"""The situation of a figure under the direction's minimum (a veto in the rules file)."""
+
 
 def _below(value: int, minimum: int, exclusive: bool) -> bool:
     return value <= minimum if exclusive else value < minimum
@@ -28,8 +31,8 @@ def _maas(ctx: CheckContext) -> Iterator[Draft]:
     assert ctx.manifest is not None
     rules, declared = ctx.rules.maas, ctx.manifest.maas
     if declared is None:
-        yield Draft("MaaS方向申报表未填写日均Tokens调用量与服务企业数量", ("application.yaml",))
-    checks = (("daily_tokens", "日均Tokens调用量", rules.min_daily_tokens, rules.min_daily_tokens_exclusive),
+        yield Draft("MaaS方向申报表未填写日均 Token 调用量与服务企业数量", ("application.yaml",))
+    checks = (("daily_tokens", "日均 Token 调用量", rules.min_daily_tokens, rules.min_daily_tokens_exclusive),
               ("served_companies", "服务企业数量", rules.min_served_companies, rules.min_served_companies_exclusive))
     for log in ctx.of_type(DocType.PLATFORM_LOG):
         unread = [words for name, words, _, _ in checks if ctx.value(log, name) is None]
@@ -37,14 +40,20 @@ def _maas(ctx: CheckContext) -> Iterator[Draft]:
             yield Draft(f"{label(log)}未载明{'、'.join(unread)}，无法核实MaaS方向要求", (log.file,))
     for name, words, minimum, exclusive in checks:
         told = getattr(declared, name) if declared is not None else None
+        proofs = list(ctx.values(DocType.PLATFORM_LOG, name))
+        under = "未超过" if exclusive else "低于"
+        want = f"{'>' if exclusive else '>='}{minimum}"
+        # a declared figure under the minimum that the proof confirms is one fact, said once
+        confirmed = [v for v in proofs if v.value == told]
         if told is not None and _below(told, minimum, exclusive):
-            yield Draft(f"申报表{words} {told:,} {'未超过' if exclusive else '低于'}要求 {minimum:,}",
-                        ("application.yaml",), expected=f"{'>' if exclusive else '>='}{minimum}", observed=str(told))
-        for v in ctx.values(DocType.PLATFORM_LOG, name):
-            if _below(v.value, minimum, exclusive):
-                yield Draft(f"{label(v.doc)}{words} {v.value:,} {'未超过' if exclusive else '低于'}要求 {minimum:,}",
-                            (v.doc.file,), (v.evidence,), expected=f"{'>' if exclusive else '>='}{minimum}",
-                            observed=str(v.value))
+            where = "与" + "、".join(label(v.doc) for v in confirmed) if confirmed else ""
+            yield Draft(f"申报表{where}{words}{'均为' if confirmed else ''} {told:,}，{under}要求 {minimum:,}",
+                        ("application.yaml", *(v.doc.file for v in confirmed)), tuple(v.evidence for v in confirmed),
+                        expected=want, observed=str(told), situation=UNDER)
+        for v in proofs:
+            if _below(v.value, minimum, exclusive) and not (v in confirmed and _below(told or 0, minimum, exclusive)):
+                yield Draft(f"{label(v.doc)}{words} {v.value:,} {under}要求 {minimum:,}",
+                            (v.doc.file,), (v.evidence,), expected=want, observed=str(v.value), situation=UNDER)
             if told is not None and v.value != told:
                 yield Draft(f"{label(v.doc)}{words} {v.value:,} 与申报表所填 {told:,} 不一致", (v.doc.file, "application.yaml"),
                             (v.evidence,), expected=str(told), observed=str(v.value))
@@ -59,11 +68,12 @@ def _agent(ctx: CheckContext) -> Iterator[Draft]:
     told_users = declared.daily_active_users if declared is not None else None
     if told_users is not None and _below(told_users, minimum, exclusive):
         yield Draft(f"申报表日活量 {told_users:,} 未超过要求 {minimum:,}", ("application.yaml",),
-                    expected=f">{minimum}", observed=str(told_users))
+                    expected=f">{minimum}", observed=str(told_users), situation=UNDER)
     for v in ctx.values(DocType.AGENT_FILING, "daily_active_users"):
         if _below(v.value, minimum, exclusive):
             yield Draft(f"{label(v.doc)}日均活跃用户数 {v.value:,} {'未超过' if exclusive else '低于'}要求 {minimum:,}",
-                        (v.doc.file,), (v.evidence,), expected=f">{minimum}", observed=str(v.value))
+                        (v.doc.file,), (v.evidence,), expected=f">{minimum}", observed=str(v.value),
+                        situation=UNDER)
         if told_users is not None and v.value != told_users:
             yield Draft(f"{label(v.doc)}日均活跃用户数 {v.value:,} 与申报表所填 {told_users:,} 不一致",
                         (v.doc.file, "application.yaml"), (v.evidence,), expected=str(told_users), observed=str(v.value))

@@ -9,16 +9,13 @@ from stdnum.cn import uscc as uscc_check
 from pipeline.cnnum import words_to_amount
 from pipeline.manifest import MANIFEST_NAME
 from pipeline.model import DocType, Document, Evidence, FindingCode, LineItem, Party, Source
+from pipeline.words import words
 from validators.context import CheckContext, Value, edit_distance, norm_code
 from validators.registry import Draft, rule
-from validators.rules.common import label, plain, unread, yuan
+from validators.rules.common import label, plain, unique, unread, yuan
 
-DOC_NAMES = {
-    DocType.CONTRACT: "算力合同", DocType.INVOICE: "发票", DocType.SETTLEMENT: "结算单",
-    DocType.PAYMENT: "付款凭证", DocType.SUPPLIER_CERTIFICATE: "算力供给企业证明",
-    DocType.USAGE_STATEMENT: "算力使用情况说明", DocType.COMMITMENT: "承诺书",
-    DocType.PLATFORM_LOG: "平台日志", DocType.AGENT_FILING: "上线批号及日活证明", DocType.OTHER: "其他材料",
-}
+DOC_NAMES = words()["doc_types"]
+"""The material names the messages use, keyed by document type value."""
 
 
 def _where(doc: Document, field: str | None = None) -> Evidence:
@@ -75,12 +72,20 @@ def _party_values(ctx: CheckContext) -> Iterator[Value]:
                 yield Value(doc, name, f.value, f.page, f.bbox, f.source)
 
 
+def _code_place(v: Value) -> Evidence:
+    """Where a party's credit code is printed: its own box where the reader kept one, else
+    the party's."""
+    box = v.value.uscc_bbox if isinstance(v.value, Party) and v.value.uscc_bbox else v.bbox
+    return Evidence(file=v.doc.file, page=v.page, bbox=box, field=f"{v.field}.uscc")
+
+
 @rule(FindingCode.USCC_INVALID, "统一社会信用代码校验位错误", needs_manifest=False)
 def uscc_invalid(ctx: CheckContext) -> Iterator[Draft]:
     values = list(_party_values(ctx))
     valid = {norm_code(v.value.uscc) for v in values if uscc_check.is_valid(v.value.uscc)}
     if ctx.manifest is not None and ctx.manifest.applicant.uscc and uscc_check.is_valid(ctx.manifest.applicant.uscc):
         valid.add(norm_code(ctx.manifest.applicant.uscc))
+    bad: dict[str, list[Value]] = {}
     for v in values:
         code = norm_code(v.value.uscc)
         if uscc_check.is_valid(code):
@@ -89,8 +94,13 @@ def uscc_invalid(ctx: CheckContext) -> Iterator[Draft]:
         edits = ctx.rules.tolerance.ocr_edits
         if v.source is Source.OCR and any(edit_distance(code, good) <= edits for good in valid):
             continue
-        yield Draft(f"{label(v.doc)}中{v.value.name}的统一社会信用代码 {code} 校验位错误",
-                    (v.doc.file,), (v.evidence,), observed=code)
+        bad.setdefault(code, []).append(v)
+    for code, uses in bad.items():  # one finding per bad code, listing every place it appears
+        docs = tuple(dict.fromkeys(v.doc.file for v in uses))
+        names = "、".join(dict.fromkeys(v.value.name for v in uses))
+        where = "、".join(f"《{f}》" for f in docs)
+        yield Draft(f"{names}的统一社会信用代码 {code} 校验位错误，见于 {len(docs)} 份材料：{where}",
+                    docs, tuple(_code_place(v) for v in uses), observed=code)
     if ctx.manifest is not None:
         code = norm_code(ctx.manifest.applicant.uscc or "")
         if code and not uscc_check.is_valid(code):
@@ -140,18 +150,25 @@ def tax_arithmetic(ctx: CheckContext) -> Iterator[Draft]:
         rate = ctx.value(doc, "tax_rate")
         items = ctx.value(doc, "items")
         lines = len(items.value) if items is not None else 1
+        wrong: list[str] = []  # one invoice's tax figures: one finding, however many sums fail
+        places: list[Evidence] = []
+        expected = observed = None
         if ex is not None and tax is not None and total is not None and \
                 abs(ex.value + tax.value - total.value) > tolerance:
-            yield Draft(f"{label(doc)}金额 {yuan(ex.value)} ＋ 税额 {yuan(tax.value)} ＝ {yuan(ex.value + tax.value)}，"
-                        f"与价税合计 {yuan(total.value)} 不符", (doc.file,),
-                        (ex.evidence, tax.evidence, total.evidence),
-                        expected=plain(total.value), observed=plain(ex.value + tax.value))
+            wrong.append(f"金额 {yuan(ex.value)} ＋ 税额 {yuan(tax.value)} ＝ {yuan(ex.value + tax.value)}，"
+                         f"与价税合计 {yuan(total.value)} 不符")
+            places += [ex.evidence, tax.evidence, total.evidence]
+            expected, observed = plain(total.value), plain(ex.value + tax.value)
         if ex is not None and tax is not None and rate is not None:
             due = ex.value * rate.value
             if abs(due - tax.value) > tolerance * max(lines, 1):
-                yield Draft(f"{label(doc)}税额 {yuan(tax.value)} 与金额 {yuan(ex.value)} × 税率 {rate.value:.0%} "
-                            f"＝ {yuan(due)} 不符", (doc.file,), (tax.evidence, ex.evidence, rate.evidence),
-                            expected=plain(due), observed=plain(tax.value))
+                wrong.append(f"税额 {yuan(tax.value)} 与金额 {yuan(ex.value)} × 税率 {rate.value:.0%} ＝ {yuan(due)} 不符")
+                places += [tax.evidence, ex.evidence, rate.evidence]
+                expected, observed = expected or plain(due), observed or plain(tax.value)
+        if wrong:
+            at_stake = abs(ex.value + tax.value - total.value) if ex and tax and total else None
+            yield Draft(f"{label(doc)}{'；'.join(wrong)}", (doc.file,), unique(places),
+                        expected=expected, observed=observed, at_stake=at_stake)
 
 
 @rule(FindingCode.PRICE_ARITHMETIC, "合同单价×数量≠合同金额", needs_manifest=False)
@@ -225,8 +242,9 @@ def price_band(ctx: CheckContext) -> Iterator[Draft]:
 def seals(ctx: CheckContext) -> Iterator[Draft]:
     for doc in ctx.readable:
         if doc.doc_type in ctx.rules.must_be_sealed and not doc.seals:
-            yield Draft(f"{label(doc)}（{DOC_NAMES[doc.doc_type]}）须加盖公章，但未发现公司印章",
-                        (doc.file,), (_where(doc),))
+            # the place a seal belongs: the signing area at the foot of the last page
+            yield Draft(f"{label(doc)}（{DOC_NAMES[doc.doc_type.value]}）须加盖公章，但未发现公司印章",
+                        (doc.file,), (Evidence(file=doc.file, page=doc.pages or 1, field="seal"),))
 
 
 @rule(FindingCode.CLASSIFIED_MARKING, "材料含密级标识（秘密、机密、绝密）", needs_manifest=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
-from pipeline.model import DocType, FindingCode
+from pipeline.model import DocType, Evidence, FindingCode
 from validators.batch import EMPTY_FILE
 from validators.context import CheckContext
 from validators.ledger import invoice_key
@@ -21,7 +21,8 @@ def duplicates(ctx: CheckContext) -> Iterator[Draft]:
             by_hash[doc.sha256].append(doc.file)
     for files in by_hash.values():
         if len(files) > 1:
-            yield Draft(f"同一文件重复提交：{'、'.join(f'《{f}》' for f in sorted(files))}", tuple(sorted(files)))
+            yield Draft(f"同一文件重复提交：{'、'.join(f'《{f}》' for f in sorted(files))}", tuple(sorted(files)),
+                        tuple(Evidence(file=f, page=1) for f in sorted(files)))
     by_invoice = defaultdict(list)
     for doc in ctx.of_type(DocType.INVOICE):
         key = invoice_key(ctx, doc)
@@ -31,5 +32,9 @@ def duplicates(ctx: CheckContext) -> Iterator[Draft]:
         if len(docs) > 1 and len({d.sha256 for d in docs}) > 1:
             which = f"代码 {code} " if code else ""
             docs = sorted(docs, key=lambda d: d.file)
+            places = tuple(v.evidence if (v := ctx.value(d, "invoice_no")) is not None and v.bbox
+                           else Evidence(file=d.file, page=1) for d in docs)
+            total = ctx.value(docs[0], "total_amount")
             yield Draft(f"同一张发票（{which}号码 {number}）重复提交：{'、'.join(label(d) for d in docs)}，只计一次",
-                        tuple(sorted(d.file for d in docs)), observed=number)
+                        tuple(sorted(d.file for d in docs)), places, observed=number,
+                        at_stake=total.value if total is not None else None)
