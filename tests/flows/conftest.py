@@ -3,13 +3,19 @@ session, started only when a flow test asks for it."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from tests.sample_docs.corpus import INBOX, truths
+
+BIN = Path(sys.executable).with_name("voucher-check")
 
 HARNESS_STARTUP_SECONDS = 180
 """The harness took 17–20 s to start on a 2-core machine, past its 30 s default under load."""
@@ -56,3 +62,19 @@ def dask_cluster() -> Iterator[str]:
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
                       silence_logs=40) as cluster:
         yield cluster.scheduler_address
+
+
+@pytest.fixture(scope="session")
+def demo_batch(tmp_path_factory: pytest.TempPathFactory, prefect_api: str,
+               corpus_reader) -> tuple[Path, subprocess.CompletedProcess[str]]:  # type: ignore[no-untyped-def]
+    """`voucher-check demo` on every sample application, once for the session: its output
+    folder and the finished command. It reads through the session's corpus read cache, so
+    the sample's scans are OCR'd once per session."""
+    assert corpus_reader.cache is not None
+    as_of = max(date.fromisoformat(t["as_of"]) for t in truths())
+    out = tmp_path_factory.mktemp("demo") / "out"
+    env = {**os.environ, "PREFECT_API_URL": prefect_api}
+    result = subprocess.run([str(BIN), "demo", "--out", str(out), "--as-of", as_of.isoformat(),
+                             "--cache", str(corpus_reader.cache.folder)],
+                            capture_output=True, text=True, timeout=1200, check=False, env=env)
+    return out, result

@@ -7,35 +7,23 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import subprocess
-import sys
-from datetime import date
 from pathlib import Path
 
 import jsonschema
 import pytest
 
-from checking.steps import Reader
 from pipeline.export_schema import SCHEMA_PATH
 from pipeline.outputs import FINDING_COLUMNS, SUMMARY_COLUMNS
 from tests.sample_docs.corpus import truths
 from tests.validators.test_corpus_checks import _compare
 
-BIN = Path(sys.executable).with_name("voucher-check")
-
 
 @pytest.mark.slow
 def test_demo_writes_every_output_for_every_sample_application(
-        tmp_path: Path, prefect_api: str, corpus_reader: Reader) -> None:
-    assert corpus_reader.cache is not None
+        demo_batch: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+    out, result = demo_batch
     expected = truths()
-    as_of = max(date.fromisoformat(t["as_of"]) for t in expected)
-    out = tmp_path / "demo"
-    env = {**os.environ, "PREFECT_API_URL": prefect_api}
-    result = subprocess.run([str(BIN), "demo", "--out", str(out), "--as-of", as_of.isoformat(),
-                             "--cache", str(corpus_reader.cache.folder)],
-                            capture_output=True, text=True, timeout=1200, check=False, env=env)
     assert result.returncode == 0, result.stderr
     assert f"汇总页：{out.resolve() / 'index.html'}" in result.stdout
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
