@@ -76,7 +76,7 @@ def test_run_writes_a_valid_report_per_application(small_inbox: Path, tmp_path: 
     assert {f.code.value for f in good.findings} & {"MATERIAL_MISSING", "AMOUNT_MISMATCH", "UNDELIVERED"}
     bad = Report.model_validate_json((out / "APP-T-0002" / "report.json").read_text(encoding="utf-8"))
     codes = [f.code.value for f in bad.findings]
-    assert codes[0] == "MANIFEST_INVALID"
+    assert "MANIFEST_INVALID" in codes
     # both applications hold the same files: the batch check says so in each
     assert set(codes[1:]) == {"DUPLICATE_DOCUMENT"}
     assert "DUPLICATE_DOCUMENT" in {f.code.value for f in good.findings}
