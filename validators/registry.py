@@ -89,7 +89,8 @@ def run_rules(ctx: CheckContext, rules: Iterable[Rule] | None = None) -> list[Fi
     unique: dict[tuple[object, ...], tuple[Rule, Draft]] = {}
     for r, d in drafts:
         unique.setdefault(_key(r, d), (r, d))
-    weighed = [(r, d, _kind(ctx, r, d), _severity(r, d)) for r, d in unique.values()]
+    types = {doc.file: doc.doc_type.value for doc in ctx.documents}
+    weighed = [(r, d, _kind(ctx, types, r, d), _severity(r, d)) for r, d in unique.values()]
     # the decisive finding first: by kind, then severity, then the amount at stake
     weighed.sort(key=lambda w: (KIND_ORDER.index(w[2]), SEVERITY_ORDER.index(w[3]),
                                 -(w[1].at_stake or 0), _key(w[0], w[1])))
@@ -107,12 +108,11 @@ def _severity(r: Rule, d: Draft) -> Severity:
     return Severity.ERROR if d.message == NOT_COMPLETED else r.severity
 
 
-def _kind(ctx: CheckContext, r: Rule, d: Draft) -> Kind:
+def _kind(ctx: CheckContext, types: dict[str, str], r: Rule, d: Draft) -> Kind:
     """The finding's kind from the rules file: by the rule's situation, then by the types of
     the documents it names; a check that could not be completed asks for a look (需补正)."""
     if d.message == NOT_COMPLETED:
         return Kind.FIX
-    types = {doc.file: doc.doc_type.value for doc in ctx.documents}
     situations = ((d.situation,) if d.situation else ()) + tuple(types[f] for f in d.documents if f in types)
     return ctx.rules.kind_of(r.code, situations)
 

@@ -88,9 +88,14 @@ def _days(a: date, b: date) -> int:
     return (b - a).days + 1
 
 
+def days_inside(span: Span, lo: date, hi: date) -> int:
+    """How many of the span's days fall in [lo, hi]."""
+    return max(0, (min(span.end, hi) - max(span.start, lo)).days + 1)
+
+
 def inside(span: Span, lo: date, hi: date) -> Fraction:
     """The share of ``span`` inside [lo, hi], pro rata by days, exact."""
-    inside = max(0, (min(span.end, hi) - max(span.start, lo)).days + 1)
+    inside = days_inside(span, lo, hi)
     total = _days(span.start, span.end)
     if total <= 0:
         return NONE
@@ -189,7 +194,7 @@ def lines_of(claim: Claim, window: tuple[date, date]) -> list[SubsidyLine]:
     lo, hi = max(w0, s0), min(w1, s1)
     out: list[SubsidyLine] = []
     for span in sorted(claim.delivered, key=_order):
-        kept = max(0, (min(span.end, hi) - max(span.start, lo)).days + 1) if lo <= hi else 0
+        kept = days_inside(span, lo, hi) if lo <= hi else 0
         why: list[str] = []
         codes: list[FindingCode] = []
         if not span.compute:

@@ -11,7 +11,7 @@ from validators.context import CheckContext
 from validators.ledger import settlement_spans
 from validators.registry import Draft, rule
 from validators.rules.common import label, yuan
-from validators.subsidy import NONE, Span, fen, inside
+from validators.subsidy import NONE, Span, days_inside, fen, inside
 
 
 def _iso(d: date) -> str:
@@ -35,8 +35,7 @@ def _outside(spans: list[Span], lo: date, hi: date) -> tuple[list[str], Fraction
         if lo <= span.start and span.end <= hi:
             continue
         out = Fraction(span.amount) - inside(span, lo, hi)
-        days = (span.end - span.start).days + 1
-        kept = max(0, (min(span.end, hi) - max(span.start, lo)).days + 1)
+        days, kept = days_inside(span, span.start, span.end), days_inside(span, lo, hi)
         parts.append(f"{_iso(span.start)} 至 {_iso(span.end)} 的交付 {yuan(span.amount)}"
                      f"（{days - kept}/{days} 天在外，不计入 {yuan(fen(out))}）")
         total += out
