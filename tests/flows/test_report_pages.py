@@ -15,9 +15,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import pypdfium2 as pdfium
 import pytest
 
+from pipeline.pdfium import pdfium_calls
 from pipeline.words import say
 from tests.pipeline.test_browser import CHROMIUM, FLAGS
 from tests.sample_docs.corpus import truths
@@ -182,16 +182,18 @@ def test_the_report_prints_on_a4_without_clipped_tables_or_controls(demo_batch: 
     assert not page.locator("nav").is_visible() and not page.locator("#back").is_visible()
     pdf = tmp_path / "report.pdf"
     page.pdf(path=str(pdf), format="A4", print_background=True)
-    doc = pdfium.PdfDocument(str(pdf))
-    try:
-        width, height = doc[0].get_size()
-        assert abs(width - 595) < 2 and abs(height - 842) < 2  # A4 in points
-        text = "".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
-        assert len(doc) >= 3
-        assert "file://" not in text and "/tmp/" not in text and str(out) not in text
-        assert "返回批次汇总" not in text
-    finally:
-        doc.close()
+    with pdfium_calls() as pdfium:  # PDFium only under the project's lock
+        doc = pdfium.PdfDocument(str(pdf))
+        try:
+            width, height = doc[0].get_size()
+            pages = len(doc)
+            text = "".join(doc[i].get_textpage().get_text_range() for i in range(pages))
+        finally:
+            doc.close()
+    assert abs(width - 595) < 2 and abs(height - 842) < 2  # A4 in points
+    assert pages >= 3
+    assert "file://" not in text and "/tmp/" not in text and str(out) not in text
+    assert "返回批次汇总" not in text
 
 
 def test_no_english_code_or_exception_text_reaches_the_reviewer(demo_batch: Demo, browser: Any) -> None:
