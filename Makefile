@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export DO_NOT_TRACK := 1
 export OMP_THREAD_LIMIT := 1
 
-.PHONY: setup system-packages practice-packages demo test check corpus accuracy bench practice fuzz clean
+.PHONY: setup system-packages practice-packages demo screenshots test check corpus accuracy bench practice fuzz clean
 
 setup: system-packages $(STAMP)
 
@@ -51,6 +51,11 @@ practice: setup practice-packages
 
 demo: setup
 	$(BIN)/voucher-check demo --out out/demo
+
+# the pictures of docs/report.md, from the demo batch
+screenshots: demo
+	$(BIN)/python -m checking.screenshots out/demo --write docs/img \
+	  APP-2025-0010 APP-2025-0005 APP-2025-0005#contract-1
 
 # our corpus (every engine and preprocessing step), the practice corpus from SEED and the
 # real documents, each field right / wrong / missing

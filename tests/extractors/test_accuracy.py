@@ -14,7 +14,7 @@ import pytest
 from checking.evaluate import Score, evaluate
 from checking.steps import Reader
 from sample_docs.gen import generate
-from tests.conftest import SAMPLE_DOCS
+from tests.conftest import SAMPLE_DOCS, read_ahead
 
 OTHER_SEED = 90731
 BARS = {"text": (1.0, 0.98), "scan": (0.97, 0.92)}
@@ -42,4 +42,5 @@ def test_sample_corpus_meets_the_bars(reader: Reader) -> None:
 def test_a_corpus_no_one_tuned_on_meets_the_bars(reader: Reader, tmp_path: Path) -> None:
     apps = generate(tmp_path, seed=OTHER_SEED, count=4)
     assert len(apps) == 4
+    read_ahead(reader, tmp_path / "inbox")
     _check(evaluate(tmp_path, reader))

@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
+from checking.screenshots import CHROMIUM, FLAGS
 from pipeline.pdfium import pdfium_calls
 from pipeline.words import say
-from tests.pipeline.test_browser import CHROMIUM, FLAGS
 from tests.sample_docs.corpus import truths
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not Path(CHROMIUM).exists(),
@@ -237,3 +237,21 @@ def test_the_index_sorts_by_keyboard_and_every_text_has_contrast(demo_batch: Dem
         page.click("#back")
         page.wait_for_load_state()
         assert page.url.endswith("index.html")
+
+
+def test_the_documentation_screenshots_are_taken_from_the_pages_and_elements_named(
+        demo_batch: Demo, tmp_path: Path) -> None:
+    from PIL import Image
+
+    from checking.screenshots import VIEWPORT, main
+
+    out, _ = demo_batch
+    multi = next(t["application_id"] for t in truths()
+                 if t["subsidy"] and len(t["subsidy"]["per_contract"]) >= 2)
+    assert main([str(out), "APP-2025-0010", f"{multi}#contract-1", "--write", str(tmp_path)]) == 0
+    shots = {p.name: Image.open(p).size for p in tmp_path.glob("*.png")}
+    assert shots["index.png"] == (VIEWPORT["width"], VIEWPORT["height"])
+    assert shots["report-APP-2025-0010.png"] == (VIEWPORT["width"], VIEWPORT["height"])
+    width, height = shots[f"report-{multi}-contract-1.png"]
+    assert width < VIEWPORT["width"] and height > 200  # the contract's section only, whole
+    assert main([str(out), "APP-2099-0001", "--write", str(tmp_path / "none")]) == 2
