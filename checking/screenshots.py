@@ -11,6 +11,7 @@ import argparse
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 """Debian's Chromium, which make installs."""
@@ -20,12 +21,12 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 VIEWPORT = {"width": 1400, "height": 1000}
 
 
-def take(out: Path, target: Path, applications: list[str], full: bool = False) -> list[Path]:
+def take(out: Path, target: Path, applications: list[str], full: bool = False,
+         browser: Any = None) -> list[Path]:
     """The index of ``out`` and each application's report, as ``index.png`` and
     ``report-<id>.png`` under ``target``; ``APP-2025-0003#contract-1`` takes only the element
-    of that id, as ``report-APP-2025-0003-contract-1.png``."""
-    from playwright.sync_api import sync_playwright
-
+    of that id, as ``report-APP-2025-0003-contract-1.png``. ``browser``: a Playwright browser
+    already running (else Chromium is started for the purpose)."""
     out = out.resolve()
     pages = [("index", out / "index.html", "")]
     for a in applications:
@@ -35,22 +36,33 @@ def take(out: Path, target: Path, applications: list[str], full: bool = False) -
     if missing:
         raise FileNotFoundError("找不到页面：" + "、".join(missing))
     target.mkdir(parents=True, exist_ok=True)
+    if browser is None:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as p:
+            started = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+            try:
+                return _shoot(started, pages, target, full)
+            finally:
+                started.close()
+    return _shoot(browser, pages, target, full)
+
+
+def _shoot(browser: Any, pages: list[tuple[str, Path, str]], target: Path, full: bool) -> list[Path]:
     written = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        try:
-            page = browser.new_page(viewport=VIEWPORT)  # type: ignore[arg-type]
-            for name, html, part in pages:
-                page.goto(html.as_uri())
-                page.wait_for_load_state("load")
-                png = target / f"{name}.png"
-                if part:
-                    page.locator(f"#{part}").screenshot(path=str(png))
-                else:
-                    page.screenshot(path=str(png), full_page=full)
-                written.append(png)
-        finally:
-            browser.close()
+    page = browser.new_page(viewport=VIEWPORT)
+    try:
+        for name, html, part in pages:
+            page.goto(html.as_uri())
+            page.wait_for_load_state("load")
+            png = target / f"{name}.png"
+            if part:
+                page.locator(f"#{part}").screenshot(path=str(png))
+            else:
+                page.screenshot(path=str(png), full_page=full)
+            written.append(png)
+    finally:
+        page.close()
     return written
 
 

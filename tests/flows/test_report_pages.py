@@ -240,15 +240,16 @@ def test_the_index_sorts_by_keyboard_and_every_text_has_contrast(demo_batch: Dem
 
 
 def test_the_documentation_screenshots_are_taken_from_the_pages_and_elements_named(
-        demo_batch: Demo, tmp_path: Path) -> None:
+        demo_batch: Demo, browser: Any, tmp_path: Path) -> None:
     from PIL import Image
 
-    from checking.screenshots import VIEWPORT, main
+    from checking.screenshots import VIEWPORT, main, take
 
     out, _ = demo_batch
     multi = next(t["application_id"] for t in truths()
                  if t["subsidy"] and len(t["subsidy"]["per_contract"]) >= 2)
-    assert main([str(out), "APP-2025-0010", f"{multi}#contract-1", "--write", str(tmp_path)]) == 0
+    written = take(out, tmp_path, ["APP-2025-0010", f"{multi}#contract-1"], browser=browser)
+    assert len(written) == 3
     shots = {p.name: Image.open(p).size for p in tmp_path.glob("*.png")}
     assert shots["index.png"] == (VIEWPORT["width"], VIEWPORT["height"])
     assert shots["report-APP-2025-0010.png"] == (VIEWPORT["width"], VIEWPORT["height"])
