@@ -19,11 +19,13 @@ from extractors.layout import DocText
 from extractors.markings import find_markings
 from extractors.registry import extract_fields
 from pipeline.cache import CachedRead, ReadCache
+from pipeline.einvoice import with_structured
 from pipeline.ingest import FileKind, Upload, take_in
 from pipeline.manifest import ManifestError, applicant_name_of, parse_manifest
 from pipeline.model import TZ, DocType, Document, Manifest, Report, Severity, Status
 from pipeline.ocr import OcrEngine, make_engine
 from pipeline.outputs import Application, write_application
+from pipeline.qr import qr_of, second_reading
 from pipeline.reader import READER_VERSION, ReadDocument, ReadSettings, read_upload
 from pipeline.rules import Rules
 from pipeline.workers import ReadPool, can_start_processes
@@ -67,14 +69,15 @@ class Reader:
             hit = self.cache.get(key)
             if hit is not None:
                 return ReadDocument(upload=upload, pages=hit.pages, seals=hit.seals,
-                                    errors=hit.errors, notes=hit.notes, from_cache=True)
+                                    errors=hit.errors, notes=hit.notes, structured=hit.structured,
+                                    codes=hit.codes, from_cache=True)
         if self.pool is not None and upload.readable:
             doc, complete = self.pool.read(upload, self.settings)
         else:
             doc, complete = read_upload(upload, self.settings, self.engine), True
         if self.cache is not None and upload.readable and complete:
             self.cache.put(key, CachedRead(pages=doc.pages, seals=doc.seals, errors=doc.errors,
-                                           notes=doc.notes))
+                                           notes=doc.notes, structured=doc.structured, codes=doc.codes))
         return doc
 
 
@@ -168,18 +171,24 @@ def document_of(read: ReadDocument, rules: Rules) -> Document:
     fields_model = None
     missing: dict[str, str] = {}
     markings = []
-    if read.pages and not read.errors:
+    invoice = read.structured if read.structured is not None and read.structured.is_invoice else None
+    if (read.pages or invoice) and not read.errors:
         dt = DocText.from_pages(read.pages)
-        doc_type = classify(read.pages).doc_type
+        doc_type = DocType.INVOICE if invoice else classify(read.pages).doc_type
         with rules_in_force(rules):
             fields_model, missing = extract_fields(doc_type, read.pages, dt)
+        if invoice is not None:
+            fields_model, missing = with_structured(fields_model, missing, invoice, read.pages)
         markings = find_markings(dt, rules.secrecy)
+    qr = qr_of(read.codes) if doc_type is DocType.INVOICE else None
+    if qr is not None and fields_model is not None:
+        fields_model, missing = second_reading(fields_model, missing, qr)
     turns: dict[int, int] = {p.number: p.turn for p in read.pages if p.turn}
     return Document(
         file=upload.name, sha256=upload.sha256, doc_type=doc_type, pages=len(read.pages),
         read_by=read.read_by, seals=read.seals, errors=read.errors,
         fields=fields_model if fields_model is not None else None, missing=missing,
-        markings=markings, not_processed=read.not_processed, format=upload.kind.value,
+        markings=markings, not_processed=read.not_processed, format=upload.kind.value, qr=qr,
         turns=turns, notes=[*read.notes, *_name_notes(upload), *_turn_notes(turns),
                             *_skew_notes(read, rules.reading.note_skew_degrees)],
     )

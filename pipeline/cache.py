@@ -15,7 +15,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from pipeline.model import Page, Seal
+from pipeline.einvoice import Structured
+from pipeline.model import Code, Page, Seal
 
 
 class CachedRead(BaseModel):
@@ -23,6 +24,8 @@ class CachedRead(BaseModel):
     seals: list[Seal]
     errors: list[str]
     notes: list[str] = []
+    structured: Structured | None = None
+    codes: list[Code] = []
 
 
 class ReadCache:

@@ -103,6 +103,7 @@ class Source(StrEnum):
     OCR = "ocr"
     XML = "xml"
     OFD = "ofd"
+    QR = "qr"  # an invoice field the print reading missed, taken from the invoice's QR code
 
 
 class Severity(StrEnum):
@@ -157,6 +158,7 @@ class FindingCode(StrEnum):
     COMMITMENT_INCOMPLETE = "COMMITMENT_INCOMPLETE"
     SUBSIDY_CAPPED = "SUBSIDY_CAPPED"
     FILE_IRREGULAR = "FILE_IRREGULAR"
+    QR_MISMATCH = "QR_MISMATCH"
 
 
 SEVERITY: dict[FindingCode, Severity] = {
@@ -186,6 +188,7 @@ SEVERITY: dict[FindingCode, Severity] = {
     FindingCode.COMMITMENT_INCOMPLETE: Severity.ERROR,
     FindingCode.SUBSIDY_CAPPED: Severity.INFO,
     FindingCode.FILE_IRREGULAR: Severity.INFO,
+    FindingCode.QR_MISMATCH: Severity.ERROR,
 }
 
 
@@ -660,6 +663,39 @@ class Seal(Strict):
     confidence: float = PydField(default=1.0, ge=0, le=1)
 
 
+class Code(Strict):
+    """A QR code found on a page (or given by a structured invoice): its text and where it is."""
+
+    page: int | None = None
+    bbox: BBox | None = None
+    text: str
+
+
+_Day = date  # the field below is named ``date``, as the QR code names it
+
+
+class InvoiceQr(Strict):
+    """What an invoice's QR code says: type, code, number, amount, date and check code.
+    On a 数电 invoice (``digital``: no code, a 20-digit number) the amount is the total with
+    tax; on older invoices it is the amount before tax."""
+
+    text: str
+    type: str = ""
+    code: str | None = None
+    number: str | None = None
+    amount: Money | None = None
+    date: _Day | None = None
+    check_code: str | None = None
+    digital: bool = False
+    page: int | None = None
+    bbox: BBox | None = None
+
+    @property
+    def amount_field(self) -> str:
+        """The printed field the QR amount is to equal."""
+        return "total_amount" if self.digital else "amount_ex_tax"
+
+
 class Marking(Strict):
     """A secrecy marking (秘密, 机密, 绝密) as printed, and where."""
 
@@ -697,6 +733,8 @@ class Document(BaseModel):
     not_processed: bool = False
     """The process reading this file died (a crash, the OOM killer): nothing is known of it,
     so the application cannot be decided on the rest (its status is ``error``)."""
+    qr: InvoiceQr | None = None
+    """An invoice's QR code as decoded from its page (or given by its structured data)."""
 
     @model_validator(mode="before")
     @classmethod

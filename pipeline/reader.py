@@ -18,10 +18,13 @@ import pdfplumber
 from pdfminer.pdfdocument import PDFXRefFallback
 from PIL import Image, ImageOps, ImageSequence
 
+from pipeline import qr
+from pipeline.einvoice import Structured, from_ofd, from_xml
 from pipeline.ingest import IMAGE_KINDS, FileKind, Upload, sniff
 from pipeline.ink import unread_ink
-from pipeline.model import BBox, Page, Seal, Source, Word
+from pipeline.model import BBox, Code, Page, Seal, Source, Word
 from pipeline.ocr import OcrEngine, ocr_page_with_skew
+from pipeline.ofd import OfdError, parse_xml, read_ofd, render_ofd_page
 from pipeline.orient import has_background, reading_turns, uprightness
 from pipeline.pdfium import PdfiumError, PdfPages, render_page
 from pipeline.preprocess import Preprocess
@@ -30,13 +33,15 @@ from pipeline.seals import detect_seals
 
 log = logging.getLogger(__name__)
 
-READER_VERSION = "4"
+READER_VERSION = "5"
 """Bumped whenever reading changes what it returns, so cached results are not reused."""
 
 _CID = re.compile(r"\(cid:\d+\)")
 MIN_TEXT_CHARS = 20
 MAX_BAD_SHARE = 0.1
 IMAGE_PAGE_SHARE = 0.4
+QR_ZONE = 0.4
+"""The share of a page from the top where an invoice's QR code is looked for on a text page."""
 
 
 @dataclass
@@ -50,6 +55,10 @@ class ReadDocument:
     notes: list[str] = field(default_factory=list)
     """What was irregular about the file though it was read (a repaired PDF, a permissions
     password), in Chinese for the reviewer."""
+    structured: Structured | None = None
+    """The invoice data an OFD or XML file carries (None for any other file)."""
+    codes: list[Code] = field(default_factory=list)
+    """The QR codes found on its pages (or given by its structured data)."""
     from_cache: bool = False
     not_processed: bool = False
     """The process reading it died (a crash, the OOM killer): nothing is known of the file."""
@@ -94,12 +103,16 @@ def read_upload(upload: Upload, settings: ReadSettings, engine: EngineSource) ->
             _read_pdf(doc, settings, engine)
         elif upload.kind in IMAGE_KINDS:
             _read_image(doc, settings, engine)
+        elif upload.kind is FileKind.OFD:
+            _read_ofd(doc, settings)
+        elif upload.kind is FileKind.XML:
+            _read_xml(doc)
         else:
             doc.errors.append(f"暂不支持读取 {upload.kind.value.upper()} 格式的文件")
     except Exception:  # a reader bug or a hostile file: record it, keep the batch going
         log.exception("reading %s failed", upload.name)
         doc.errors.append("读取失败：文件内容异常，读取程序未能读完；请人工查看该文件")
-    if doc.pages and not doc.errors and not any(p.words for p in doc.pages):
+    if doc.pages and not doc.errors and not any(p.words for p in doc.pages) and doc.structured is None:
         doc.errors.append("没有识别到任何文字（空白页，或图像过暗、过淡、过于模糊）；请上传清晰的扫描件")
     return doc
 
@@ -185,6 +198,8 @@ def _read_pdf_page(doc: ReadDocument, index: int, ppage: pdfplumber.page.Page,
                               source=Source.TEXT, words=words, images=images))
         preview = np.asarray(rendered.render(index, 1.0))
         doc.seals.extend(_seals(preview, number, 1.0))
+        if any(_may_be_qr(box, height) for box in images):
+            doc.codes.extend(_codes(np.asarray(rendered.render(index, scale)), number, 1 / scale))
         return
     image, ocr_words, skew, turn = upright_ocr(engine, np.asarray(rendered.render(index, scale)), settings)
     _note_background(doc, number, image)
@@ -194,6 +209,7 @@ def _read_pdf_page(doc: ReadDocument, index: int, ppage: pdfplumber.page.Page,
                           words=[_scaled(w, 1 / scale) for w in ocr_words], skew=skew, turn=turn,
                           images=[_scaled_box(b, 1 / scale) for b in unread_ink(image, ocr_words)]))
     doc.seals.extend(_seals(image, number, 1 / scale))
+    doc.codes.extend(_codes(image, number, 1 / scale))
 
 
 # --- images ---------------------------------------------------------------------------------
@@ -230,6 +246,15 @@ def page_image(data: bytes, page: int, dpi: int, turn: int = 0) -> tuple[Image.I
         except PdfiumError:
             return None
         return (_turned_image(image, turn), scale) if image is not None else None
+    if kind is FileKind.OFD:
+        scale = dpi / 72
+        try:
+            ofd = read_ofd(data, None)  # these bytes passed the limits when they were read
+        except OfdError:
+            return None
+        if not 1 <= page <= len(ofd.pages):
+            return None
+        return render_ofd_page(ofd, page, scale), scale
     if kind in IMAGE_KINDS:
         frames = image_frames(data)
         if not 1 <= page <= len(frames):
@@ -265,6 +290,61 @@ def _read_image(doc: ReadDocument, settings: ReadSettings, engine: EngineSource)
                               unit="px", source=Source.OCR, words=words, skew=skew, turn=turn,
                               images=unread_ink(image, words)))
         doc.seals.extend(_seals(image, number, 1.0))
+        doc.codes.extend(_codes(image, number, 1.0))
+
+
+# --- structured e-invoices -----------------------------------------------------------------
+
+
+def _read_ofd(doc: ReadDocument, settings: ReadSettings) -> None:
+    """An OFD's pages as positioned text (source ``ofd``), its invoice data, and the QR
+    code: from the invoice data where it gives the text, else decoded from the page."""
+    try:
+        ofd = read_ofd(doc.upload.data, settings.limits)
+    except OfdError as e:
+        doc.errors.append(str(e))
+        return
+    doc.pages = ofd.pages
+    doc.notes.extend(ofd.notes)
+    doc.structured = from_ofd(ofd)
+    given = doc.structured.values.get("qr", "") if doc.structured else ""
+    if qr.is_invoice_code(given):
+        doc.codes.append(Code(page=None, bbox=None, text=given))
+    for page in ofd.pages:
+        if not any(_may_be_qr(box, page.height) for box in page.images):
+            continue
+        scale = settings.dpi / 72
+        image = render_ofd_page(ofd, page.number, scale)
+        doc.codes.extend(_codes(np.asarray(image), page.number, 1 / scale))
+
+
+def _read_xml(doc: ReadDocument) -> None:
+    """An XML file: a 数电 invoice (or an e-invoice part uploaded alone) is read exactly,
+    with no pages; any other XML is read as having no text of a known document."""
+    root = parse_xml(doc.upload.data)
+    if root is None:
+        doc.errors.append("XML 文件格式错误，无法解析")
+        return
+    doc.structured = from_xml(root)
+    given = doc.structured.values.get("qr", "") if doc.structured else ""
+    if qr.is_invoice_code(given):
+        doc.codes.append(Code(page=None, bbox=None, text=given))
+
+
+def _may_be_qr(box: BBox, page_height: float) -> bool:
+    """An image about square, 10 to 45 mm wide, in the upper part of the page: where an
+    invoice prints its QR code (a seal lower down is not worth a second rendering)."""
+    w, h = box[2] - box[0], box[3] - box[1]
+    return 28 <= w <= 130 and 28 <= h <= 130 and 0.7 <= w / h <= 1.4 and box[1] < page_height * QR_ZONE
+
+
+def _codes(image: np.ndarray, page: int, factor: float) -> list[Code]:
+    return [Code(page=page, bbox=_rounded(_scaled_box(box, factor)), text=text)
+            for text, box in qr.decode(image) if qr.is_invoice_code(text)]
+
+
+def _rounded(box: BBox) -> BBox:
+    return (round(box[0], 1), round(box[1], 1), round(box[2], 1), round(box[3], 1))
 
 
 # --- which way up ---------------------------------------------------------------------------

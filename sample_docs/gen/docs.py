@@ -93,6 +93,12 @@ class InvoiceDoc:
     printed_words: str | None = None  # wrong 大写 text, where a fault plants one
     check_code: str = ""
     yuan: str = "元"
+    qr_text: str | None = None  # a QR code that disagrees with the print, where a fault plants one
+
+    @property
+    def special(self) -> bool:
+        """A 专用发票 (else 普通发票), as the number falls."""
+        return int(self.number[-1]) % 2 == 0
 
     @property
     def amount_ex(self) -> Decimal:

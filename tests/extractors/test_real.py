@@ -107,3 +107,24 @@ def test_most_key_fields_are_read_from_noisy_turned_renderings() -> None:
         right += len(KEY_FIELDS) - len(wrong)
         misses += [f"{path.name[:24]} {w}" for w in wrong]
     assert right / total >= SCAN_SHARE, "\n".join(misses)
+
+
+def _invoice_truths() -> list[dict[str, Any]]:
+    """Every real invoice labelled by hand that is a PDF or an image (the OFD files have
+    their own test)."""
+    found = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(TRUTH.glob("*.json"))]
+    return [t for t in found if t["doc_type"] == "invoice" and not t["file"].endswith(".ofd")]
+
+
+@pytest.mark.parametrize("truth", _invoice_truths(), ids=lambda t: t["file"].rpartition("/")[2][:30])
+def test_the_qr_code_of_a_real_invoice_decodes_and_agrees_with_what_it_prints(truth: dict[str, Any]) -> None:
+    path = REAL / truth["file"]
+    doc = _read(path.name, path.read_bytes())
+    fields = truth["fields"]
+    if "qr" in truth and truth["qr"] is None:
+        pytest.skip("the label says the page prints no QR code")
+    assert doc.qr is not None, "no QR code decoded"
+    assert doc.qr.page == 1 and doc.qr.bbox is not None
+    assert doc.qr.number == fields["invoice_no"]
+    assert doc.qr.date is not None and doc.qr.date.isoformat() == fields["issue_date"]
+    assert doc.qr.amount == Decimal(fields[doc.qr.amount_field])

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from stdnum.cn import uscc as uscc_check
 
-from pipeline.model import DocType, FindingCode, Marking
+from pipeline.model import DocType, FindingCode, Kind, Marking
 from tests.validators.fixtures import (
     APPLICANT,
     CERTIFICATE,
@@ -371,3 +372,42 @@ def test_a_commitment_with_its_date_line_left_blank_is_incomplete() -> None:
     spec.missing["sign_date"] = "承诺书未填写日期"
     (found,) = of_code(app.context(), C.COMMITMENT_INCOMPLETE)
     assert "未注明日期" in found.message
+
+
+# --- the QR code against the print --------------------------------------------------------
+
+
+def _qr_of(fields: dict[str, Any], **change: Any) -> dict[str, Any]:
+    """The QR code a 数电 invoice with these fields carries (the amount: the total with tax)."""
+    qr = {"text": "01,31,,…", "number": fields["invoice_no"], "date": fields["issue_date"],
+          "amount": fields["total_amount"], "digital": True, "page": 1, "bbox": [20.0, 20.0, 80.0, 80.0]}
+    return {**qr, **change}
+
+
+def test_a_qr_code_that_agrees_with_the_print_is_clean() -> None:
+    app = clean_app()
+    spec = app.doc(INVOICE_1)
+    spec.qr = _qr_of(spec.fields)
+    assert run(app.context()) == []
+
+
+def test_a_qr_amount_unlike_the_printed_one_is_an_altered_invoice_on_a_text_layer() -> None:
+    app = clean_app()
+    spec = app.doc(INVOICE_1)
+    printed = spec.fields["total_amount"]
+    spec.qr = _qr_of(spec.fields, amount=printed - Decimal("1000000.00"))
+    (found,) = of_code(app.context(), C.QR_MISMATCH)
+    assert found.kind is Kind.VETO and found.severity.value == "error"
+    assert found.expected == f"{printed - Decimal('1000000.00'):.2f}" and found.observed == f"{printed:.2f}"
+    assert found.at_stake == Decimal("1000000.00")
+    assert [e.field for e in found.evidence] == ["qr", "total_amount"]
+    assert codes(app.context()) == {C.QR_MISMATCH}
+
+
+def test_a_qr_number_unlike_a_scans_reading_asks_for_the_original() -> None:
+    app = clean_app()
+    spec = app.doc(INVOICE_1)
+    spec.source = "ocr"
+    spec.qr = _qr_of(spec.fields, number=spec.fields["invoice_no"][:-1] + "9")
+    (found,) = of_code(app.context(), C.QR_MISMATCH)
+    assert found.kind is Kind.FIX and "识别有误" in found.message

@@ -10,5 +10,6 @@ from validators.rules import (  # noqa: F401
     duplicates,
     materials,
     parties,
+    qr,
     subsidy_caps,
 )
