@@ -147,7 +147,7 @@ def _score_document(score: Score, where: str, kind: str, expected_type: str,
             score.misses.append(f"{where} [{kind}] {fname}: {expected.get(fname)!r} ≠ {got.get(fname)!r}")
 
 
-def _applications(corpus: Path, rules: Rules) -> Iterator[tuple[str, dict[str, Any], dict[str, bytes]]]:
+def corpus_applications(corpus: Path, rules: Rules) -> Iterator[tuple[str, dict[str, Any], dict[str, bytes]]]:
     """Each application of a corpus (``inbox/`` folders or zips) with its truth (``truth/``)
     and its uploads' bytes."""
     for truth_path in sorted((corpus / "truth").glob("APP-*.json")):
@@ -161,7 +161,7 @@ def _applications(corpus: Path, rules: Rules) -> Iterator[tuple[str, dict[str, A
 def evaluate(corpus: Path, reader: Reader) -> Score:
     """Our corpus (``sample_docs``): truth per application, every field of every file."""
     score = Score()
-    for app_id, truth, files in _applications(corpus, reader.rules):
+    for app_id, truth, files in corpus_applications(corpus, reader.rules):
         for name, expected in truth["files"].items():
             if expected.get("unreadable"):
                 continue
@@ -176,7 +176,7 @@ def evaluate_practice(folder: Path, reader: Reader) -> Score:
     """A corpus the practice generator wrote (``folder/inbox``, ``folder/truth``): its truth
     names each document's type, whether it is a scan, and the fields it holds."""
     score = Score()
-    for app_id, truth, uploads in _applications(folder, reader.rules):
+    for app_id, truth, uploads in corpus_applications(folder, reader.rules):
         files = {unicodedata.normalize("NFC", Path(n).name): data for n, data in uploads.items()}
         for name, expected in truth["documents"].items():
             data = files.get(unicodedata.normalize("NFC", name))

@@ -277,6 +277,8 @@ def report_of(ctx: CheckContext) -> Report:
     the subsidy where the manifest allows it, and the status: ``error`` when the application
     could not be opened, its manifest is unusable or a file could not be processed at all."""
     findings = run_rules(ctx)
+    for doc in ctx.documents:
+        doc.same_invoice_as = ctx.copies.get(doc.file)
     subsidy = result_of(ctx).subsidy.model_copy(deep=True) if ctx.manifest is not None else None
     fields = unverified(ctx)
     decision = decide(ctx, findings, fields, subsidy)

@@ -159,6 +159,7 @@ class FindingCode(StrEnum):
     SUBSIDY_CAPPED = "SUBSIDY_CAPPED"
     FILE_IRREGULAR = "FILE_IRREGULAR"
     QR_MISMATCH = "QR_MISMATCH"
+    FORMAT_MISMATCH = "FORMAT_MISMATCH"
 
 
 SEVERITY: dict[FindingCode, Severity] = {
@@ -189,6 +190,7 @@ SEVERITY: dict[FindingCode, Severity] = {
     FindingCode.SUBSIDY_CAPPED: Severity.INFO,
     FindingCode.FILE_IRREGULAR: Severity.INFO,
     FindingCode.QR_MISMATCH: Severity.ERROR,
+    FindingCode.FORMAT_MISMATCH: Severity.ERROR,
 }
 
 
@@ -735,6 +737,9 @@ class Document(BaseModel):
     so the application cannot be decided on the rest (its status is ``error``)."""
     qr: InvoiceQr | None = None
     """An invoice's QR code as decoded from its page (or given by its structured data)."""
+    same_invoice_as: str | None = None
+    """For an invoice uploaded again in another format: the OFD or XML file whose exact data
+    stands for it (this copy is not counted again)."""
 
     @model_validator(mode="before")
     @classmethod

@@ -37,8 +37,11 @@ PT_PER_MM = 72 / 25.4
 ASCENT = 0.88
 """The share of a glyph's size above its baseline (the rest hangs below)."""
 
-PARSER = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, load_dtd=False,
-                         huge_tree=False, remove_comments=True, remove_pis=True)
+def _parser() -> etree.XMLParser:
+    """A parser of its own for each document (a parser object is not to be shared across
+    threads): no entities resolved, no DTD loaded, no network, no huge trees."""
+    return etree.XMLParser(recover=True, resolve_entities=False, no_network=True, load_dtd=False,
+                           huge_tree=False, remove_comments=True, remove_pis=True)
 _EMPTY_PREFIX = re.compile(rb"(</?):(?=[A-Za-z_])")
 _EMPTY_XMLNS = re.compile(rb"\sxmlns:=\"[^\"]*\"")
 
@@ -53,7 +56,7 @@ def parse_xml(data: bytes) -> etree._Element | None:
     data = data.lstrip(b"\xef\xbb\xbf \t\r\n")
     data = _EMPTY_XMLNS.sub(b"", _EMPTY_PREFIX.sub(rb"\1", data))
     try:
-        root = etree.fromstring(data, PARSER)
+        root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError:
         return None
     return root

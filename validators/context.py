@@ -27,6 +27,10 @@ def norm_name(name: str) -> str:
 _LOOK_ALIKES = str.maketrans("OI", "01")
 
 
+STRUCTURED = ("ofd", "xml")
+"""Formats whose invoice data is exact; the OFD first, as it also has pages to point at."""
+
+
 def norm_code(code: str) -> str:
     """A document number or credit code as compared: width, case, spaces and separators
     ignored, and O and I read as 0 and 1 (OCR confuses them; no credit code holds O or I)."""
@@ -100,7 +104,31 @@ class CheckContext:
         return [d for d in self.documents if not d.errors]
 
     def of_type(self, doc_type: DocType) -> list[Document]:
-        return [d for d in self.readable if d.doc_type is doc_type]
+        """The readable documents of a type; an invoice uploaded again in another format counts
+        once, as its structured copy (``copies``)."""
+        return [d for d in self.readable if d.doc_type is doc_type and d.file not in self.copies]
+
+    @cached_property
+    def copies(self) -> dict[str, str]:
+        """The same invoice uploaded in two formats (a PDF or scan and its OFD or XML): each
+        other copy's file → the structured file whose exact data stands for the invoice."""
+        by_invoice: dict[tuple[str, str], list[Document]] = {}
+        for doc in self.readable:
+            no = getattr(doc.fields, "invoice_no", None) if doc.doc_type is DocType.INVOICE else None
+            if no is None or not no.value:
+                continue
+            code = getattr(doc.fields, "invoice_code", None)
+            key = (norm_code(code.value) if code is not None and code.value else "", norm_code(no.value))
+            by_invoice.setdefault(key, []).append(doc)
+        out: dict[str, str] = {}
+        for docs in by_invoice.values():
+            exact = [d for d in docs if d.format in STRUCTURED]
+            if not exact or len({d.sha256 for d in docs}) < len(docs):
+                continue  # no structured copy, or the same file twice: a duplicate, not a copy
+            primary = min(exact, key=lambda d: (STRUCTURED.index(d.format or ""), d.file))
+            out.update({d.file: primary.file for d in docs if d is not primary
+                        and (d.format not in STRUCTURED or d.format != primary.format)})
+        return out
 
     def value(self, doc: Document, name: str) -> Value | None:
         f = getattr(doc.fields, name, None)

@@ -44,6 +44,8 @@ def unverified(ctx: CheckContext) -> list[Unverified]:
     low = ctx.rules.reading.low_confidence
     out: list[Unverified] = []
     for doc in ctx.readable:
+        if doc.file in ctx.copies:
+            continue  # its structured copy's exact data stands for it
         for name in CHECKED.get(doc.doc_type, ()):
             found = getattr(doc.fields, name, None)
             if found is None:

@@ -18,11 +18,12 @@ from typing import Any
 
 import yaml
 
-from sample_docs.gen.docs import BrokenDoc, Doc
+from sample_docs.gen.docs import BrokenDoc, Doc, StructuredDoc
 from sample_docs.gen.render import render
 from sample_docs.gen.scan import scan
 from sample_docs.gen.scenario import App, build_apps
-from sample_docs.gen.sheet import SealMark
+from sample_docs.gen.sheet import SealMark, qr_png
+from sample_docs.gen.structured import ofd_bytes, qr_text, xml_bytes
 
 DEFAULT_SEED = 20250715
 ZIP_TIME = (2025, 7, 1, 9, 0, 0)
@@ -49,6 +50,10 @@ def render_file(doc: Doc, rng: random.Random) -> tuple[bytes, list[SealMark]]:
     """The bytes of one uploaded file and where its seals are."""
     if isinstance(doc, BrokenDoc):
         return doc.payload, []
+    if isinstance(doc, StructuredDoc):
+        if doc.fmt == "xml":
+            return xml_bytes(doc.invoice), []
+        return ofd_bytes(doc.invoice, doc.carrier, set(doc.quirks), qr_png(qr_text(doc.invoice))), []
     pdf, seals = render(doc, rng)
     if doc.style.scan:
         return scan(pdf, seals, doc.style.scan, doc.style.dpi, rng)

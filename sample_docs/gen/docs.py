@@ -233,14 +233,26 @@ class BrokenDoc:
     style: Style = field(default_factory=lambda: Style("", "", "iso"))
 
 
+@dataclass
+class StructuredDoc:
+    """An invoice as the tax platform also delivers it: its OFD (``carrier``: how it carries
+    its data) or its 数电 XML, beside the PDF of the same invoice."""
+
+    invoice: InvoiceDoc
+    fmt: str  # ofd | xml
+    carrier: str = "custom"
+    quirks: tuple[str, ...] = ()
+    style: Style = field(default_factory=lambda: Style("", "", "cn0"))
+
+
 Doc = (ContractDoc | InvoiceDoc | SettlementDoc | PaymentDoc | CertificateDoc | UsageDoc
-       | CommitmentDoc | PlatformLogDoc | AgentFilingDoc | OtherDoc | BrokenDoc)
+       | CommitmentDoc | PlatformLogDoc | AgentFilingDoc | OtherDoc | BrokenDoc | StructuredDoc)
 
 DOC_TYPE: dict[type, str] = {
     ContractDoc: "contract", InvoiceDoc: "invoice", SettlementDoc: "settlement",
     PaymentDoc: "payment", CertificateDoc: "supplier_certificate", UsageDoc: "usage_statement",
     CommitmentDoc: "commitment", PlatformLogDoc: "platform_log", AgentFilingDoc: "agent_filing",
-    OtherDoc: "other", BrokenDoc: "other",
+    OtherDoc: "other", BrokenDoc: "other", StructuredDoc: "invoice",
 }
 
 
@@ -274,6 +286,8 @@ def truth_fields(doc: Doc) -> dict[str, Any]:
             out["service_start"] = doc.service_start.isoformat()
             out["service_end"] = doc.service_end.isoformat()
         return out
+    if isinstance(doc, StructuredDoc):
+        return truth_fields(doc.invoice)
     if isinstance(doc, InvoiceDoc):
         return {
             "invoice_code": doc.code,

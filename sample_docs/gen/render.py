@@ -23,6 +23,7 @@ from sample_docs.gen.docs import (
     invoice_words,
 )
 from sample_docs.gen.sheet import SealMark, Sheet
+from sample_docs.gen.structured import qr_text
 from sample_docs.gen.words import fmt_date, fmt_money, fmt_words
 
 COMMITMENT_ITEMS = [
@@ -149,8 +150,9 @@ def render_invoice(doc: InvoiceDoc, s: Sheet, rng: random.Random) -> None:
     words = doc.printed_words or invoice_words(doc)
     buyer_name = doc.buyer_name or doc.buyer.name
     issue = fmt_date(doc.issue_date, doc.style.date_style)
+    s.qr(s.margin - 30, 18, qr_text(doc))
     if doc.kind == "digital":
-        kind = rng.choice(["增值税专用发票", "普通发票"])
+        kind = "增值税专用发票" if doc.special else "普通发票"
         s.title(f"电子发票（{kind}）", size=19, after=6)
         s.hline(s.top, s.width / 2 - 90, s.width / 2 + 90, 1.2)
         s.gap(8)

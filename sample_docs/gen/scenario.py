@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -32,9 +32,11 @@ from sample_docs.gen.docs import (
     PaymentDoc,
     PlatformLogDoc,
     SettlementDoc,
+    StructuredDoc,
     Style,
     UsageDoc,
 )
+from sample_docs.gen.structured import qr_text
 from sample_docs.gen.world import GPUS, Company, company
 
 WINDOW_START = date(2024, 5, 21)
@@ -495,7 +497,8 @@ class Ctx:
 def standard_contract(ctx: Ctx, *, target: Decimal, start: date | None = None, months: int = 12,
                       size: int | None = None, invoices: bool = True, payments: bool | None = None,
                       supplier: Company | None = None, other: Decimal = Decimal(0),
-                      deliver_until: date | None = None, **contract_kw: Any) -> ContractPlan:
+                      deliver_until: date | None = None, invoice_kind: str | None = None,
+                      **contract_kw: Any) -> ContractPlan:
     """A contract, billed in periods of ``size`` months up to the last full month before
     the application, with settlement statements, invoices and (sometimes) payments."""
     b = ctx.b
@@ -509,7 +512,7 @@ def standard_contract(ctx: Ctx, *, target: Decimal, start: date | None = None, m
         month_end(add_months(ctx.app_date, -2)))
     groups = half_years(start, last, size or rng.choice([6, 6, 12]))
     plan_payments = rng.random() < 0.5 if payments is None else payments
-    b.bill(plan, ctx.applicant, groups, invoices=invoices, payments=plan_payments)
+    b.bill(plan, ctx.applicant, groups, invoices=invoices, payments=plan_payments, invoice_kind=invoice_kind)
     plan.certificate = b.certificate(c, ctx.applicant, ctx.app_date - timedelta(days=rng.randint(5, 25)))
     ctx.contracts.append(plan)
     return plan
@@ -564,6 +567,7 @@ NAMES = {
     AgentFilingDoc: ["上线批号及日活证明", "备案证明", "智能体日活证明"],
     OtherDoc: ["公司简介", "补充说明", "其他材料"],
     BrokenDoc: ["补充材料", "附件", "扫描件"],
+    StructuredDoc: ["发票", "电子发票", "dzfp", "全电发票"],
 }
 
 
@@ -577,6 +581,8 @@ def name_files(rng: random.Random, docs: list[Doc]) -> list[AppFile]:
                "tif": ".tif"}[st.scan]
         if isinstance(doc, BrokenDoc):
             ext = ".pdf"
+        if isinstance(doc, StructuredDoc):
+            ext = "." + doc.fmt
         if st.extension:
             ext = st.extension
         if st.scan in ("jpg", "png") and rng.random() < 0.3:
@@ -592,14 +598,26 @@ def name_files(rng: random.Random, docs: list[Doc]) -> list[AppFile]:
     return files
 
 
+def structured_copies(ctx: Ctx, plan: ContractPlan, carriers: list[str], quirks: tuple[str, ...] = ()) -> None:
+    """Some of a contract's invoices uploaded again as the tax platform delivers them: an OFD
+    carrying its data each way of ``carriers`` in turn, and a 数电 invoice also as XML."""
+    for invoice, carrier in zip(plan.invoices, carriers, strict=False):
+        ctx.extra_files.append(StructuredDoc(invoice, "ofd", carrier, quirks))
+    digital = [i for i in plan.invoices if i.kind == "digital"]
+    if digital:
+        ctx.extra_files.append(StructuredDoc(digital[-1], "xml"))
+
+
 def plan_clean_training(ctx: Ctx) -> App:
-    standard_contract(ctx, target=Decimal(rng_amount(ctx, 90, 130)))
-    return finish(ctx, "clean: model training, one contract")
+    plan = standard_contract(ctx, target=Decimal(rng_amount(ctx, 90, 130)), invoice_kind="digital")
+    structured_copies(ctx, plan, ["custom", "tags"])
+    return finish(ctx, "clean: model training, one contract; two invoices also as OFD, one as XML")
 
 
 def plan_clean_maas(ctx: Ctx) -> App:
     rng = ctx.b.rng
-    standard_contract(ctx, target=Decimal(rng_amount(ctx, 85, 120)))
+    plan = standard_contract(ctx, target=Decimal(rng_amount(ctx, 85, 120)))
+    structured_copies(ctx, plan, ["attachment"], ("bom", "absolute", "upper", "empty_prefix", "spaced_check"))
     tokens = rng.randint(11, 19) * 10**11 + rng.randint(0, 10**9)
     served = rng.randint(560, 900)
     ctx.maas = {"daily_tokens": tokens, "served_companies": served}
@@ -696,16 +714,25 @@ def plan_invoice_faults(ctx: Ctx) -> App:
                    amount / 500, amount, compute=False)
     b.bill(plan, ctx.applicant, groups, invoices=True, invoice_kind="vat_special",
            extra_lines={0: [storage]})
-    first, second = plan.invoices[0], plan.invoices[1]
+    first, second, last = plan.invoices[0], plan.invoices[1], plan.invoices[-1]
+    altered = last.amount_ex - Decimal(rng.choice([100000, 1000000, 5000000]))
+    last.qr_text = qr_text(last).replace(f",{last.amount_ex:.2f},", f",{altered:.2f},")
     wrong = first.total + Decimal(rng.choice([9000, 90000, 1000000]))
     from sample_docs.gen.words import fmt_words
     first.printed_words = fmt_words(wrong, yuan=first.yuan)
     second.printed_tax = second.tax + Decimal(rng.choice(["1200.00", "35000.00", "0.90"]))
+    # its OFD says another date than the PDF's text layer prints
+    printed = next((i for i in plan.invoices if i.style.scan is None), first)
+    printed.style = replace(printed.style, scan=None)
+    ctx.extra_files.append(StructuredDoc(replace(printed, issue_date=printed.issue_date + timedelta(days=1)),
+                                         "ofd", "attachment"))
     plan.certificate = b.certificate(c, ctx.applicant, ctx.app_date - timedelta(days=9))
     ctx.contracts.append(plan)
-    ctx.verdict = "resubmit"
-    ctx.expected |= {"AMOUNT_WORDS_MISMATCH", "TAX_ARITHMETIC", "NON_COMPUTE_ITEM"}
-    return finish(ctx, "older VAT invoices: 大写 disagrees, tax arithmetic off, a storage line")
+    ctx.verdict = "reject"  # a PDF unlike its own OFD: altered (and so is a QR code unlike a text layer)
+    ctx.expected |= {"AMOUNT_WORDS_MISMATCH", "TAX_ARITHMETIC", "NON_COMPUTE_ITEM", "QR_MISMATCH",
+                     "FORMAT_MISMATCH"}
+    return finish(ctx, "older VAT invoices: 大写 disagrees, tax arithmetic off, a storage line, a QR code "
+                  "unlike the print, an OFD of one of them with another date")
 
 
 def plan_party_duplicate(ctx: Ctx) -> App:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from io import BytesIO
 
+import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import ImageReader
@@ -253,6 +254,11 @@ class Sheet:
                          mask="auto")
         self.c.restoreState()
 
+    def qr(self, x: float, top: float, text: str, size: float = 56.0) -> None:
+        """An invoice's QR code, ``size`` points square, as an image on the page."""
+        img = Image.open(BytesIO(qr_png(text, round(size * SCALE)))).convert("RGBA")
+        self._place(img, x, top)
+
     def finish(self) -> bytes:
         self.c.showPage()
         self.c.save()
@@ -302,3 +308,15 @@ def seal_image(name: str, label: str, rx: float, ry: float, oval: bool,
         lfont = ImageFont.truetype(path, int(min(rx, ry) * 0.2 * k), index=0)
         draw.text((cx, cy + ry * k * 0.6), label, font=lfont, fill=ink, anchor="mm")
     return img
+
+
+def qr_png(text: str, pixels: int = 240) -> bytes:
+    """A QR code of ``text`` as a PNG about ``pixels`` wide, with its quiet zone."""
+    import zxingcpp
+
+    code = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode)
+    modules = np.asarray(code.to_image(scale=1, add_quiet_zones=True))
+    img = Image.fromarray(modules).resize((pixels, pixels), Image.Resampling.NEAREST)
+    buf = BytesIO()
+    img.save(buf, "PNG")
+    return buf.getvalue()

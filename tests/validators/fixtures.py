@@ -119,6 +119,7 @@ class DocSpec:
     notes: list[str] = field(default_factory=list)
     sha256: str | None = None
     qr: dict[str, Any] | None = None
+    format: str | None = None
 
     def digest(self, app_id: str) -> str:
         """The file's sha256: given, else made up from the application and the file name."""
@@ -134,7 +135,7 @@ class DocSpec:
         return Document(file=self.file, sha256=sha, doc_type=self.doc_type, pages=1,
                         read_by=self.source if not self.errors else None, seals=self.seals,
                         errors=self.errors, fields=fields, missing=self.missing, markings=self.markings,
-                        notes=self.notes, qr=self.qr)
+                        notes=self.notes, qr=self.qr, format=self.format)
 
 
 @dataclass

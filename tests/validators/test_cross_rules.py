@@ -600,6 +600,18 @@ def _set(file: str, name: str, value: object) -> Callable[[App], object]:
     return plant
 
 
+def _plant_qr(app: App) -> None:
+    spec = app.doc(INVOICE_1)
+    spec.qr = {"text": "01,31,,…", "number": spec.fields["invoice_no"], "date": spec.fields["issue_date"],
+               "amount": spec.fields["total_amount"] + 1, "digital": True, "page": 1}
+
+
+def _plant_format(app: App) -> None:
+    ofd = app.add(app.copy_of(INVOICE_1, "发票.ofd"))
+    ofd.source, ofd.format = "ofd", "ofd"
+    app.doc(INVOICE_1).fields["seller"] = {"name": PARENT.name, "uscc": SUPPLIER.uscc}
+
+
 def _declare(name: str, value: object) -> Callable[[App], object]:
     def plant(app: App) -> None:
         app.manifest["contracts"][0][name] = value
@@ -633,6 +645,8 @@ PLANTED: dict[FindingCode, Callable[[App], object]] = {
     C.COMMITMENT_INCOMPLETE: lambda app: app.doc(COMMITMENT).fields.update(signed=False),
     C.SUBSIDY_CAPPED: _declare("other_subsidies", 40 * M),
     C.FILE_IRREGULAR: lambda app: app.doc(CONTRACT).notes.append("第 1 页扫描方向上下颠倒，已转正后读取"),
+    C.QR_MISMATCH: _plant_qr,
+    C.FORMAT_MISMATCH: _plant_format,
 }
 
 

@@ -32,6 +32,7 @@ from tests.validators.fixtures import (
     run,
     wrong_check_digit,
 )
+from validators.ledger import result_of
 from validators.registry import run_rules
 
 C = FindingCode
@@ -411,3 +412,43 @@ def test_a_qr_number_unlike_a_scans_reading_asks_for_the_original() -> None:
     spec.qr = _qr_of(spec.fields, number=spec.fields["invoice_no"][:-1] + "9")
     (found,) = of_code(app.context(), C.QR_MISMATCH)
     assert found.kind is Kind.FIX and "识别有误" in found.message
+
+
+# --- one invoice in two formats -----------------------------------------------------------
+
+
+def _with_structured_copy(app: Any, source: str = "text") -> Any:
+    """The application with ``INVOICE_1`` uploaded again as its OFD, and the PDF read from
+    ``source``."""
+    ofd = app.add(app.copy_of(INVOICE_1, "发票.ofd"))
+    ofd.source, ofd.format = "ofd", "ofd"
+    app.doc(INVOICE_1).source = source
+    return ofd
+
+
+def test_an_invoice_and_its_ofd_are_one_invoice_not_a_duplicate() -> None:
+    app = clean_app()
+    before = result_of(app.context()).subsidy
+    _with_structured_copy(app)
+    ctx = app.context()
+    assert run(ctx) == []
+    assert ctx.copies == {INVOICE_1: "发票.ofd"}
+    after = result_of(ctx).subsidy
+    assert (after.eligible_cost, after.subsidy) == (before.eligible_cost, before.subsidy)  # counted once
+    assert "发票.ofd" in {line.file for c in after.per_contract for line in c.lines}
+
+
+def test_a_pdf_printing_other_figures_than_its_own_ofd_is_a_veto() -> None:
+    app = clean_app()
+    ofd = _with_structured_copy(app)
+    app.doc(INVOICE_1).fields["total_amount"] += Decimal("100000.00")
+    (found,) = of_code(app.context(), C.FORMAT_MISMATCH)
+    assert found.kind is Kind.VETO and set(found.documents) == {INVOICE_1, "发票.ofd"}
+    assert found.expected == f"{ofd.fields['total_amount']:.2f}" and found.at_stake == Decimal("100000.00")
+
+
+def test_a_scans_reading_is_not_held_against_its_structured_copy() -> None:
+    app = clean_app()
+    _with_structured_copy(app, source="ocr")
+    app.doc(INVOICE_1).fields["total_amount"] += Decimal("100000.00")
+    assert codes(app.context()) == set()

@@ -4,6 +4,7 @@ across a batch's applications (``validators.batch``) with them."""
 from validators import batch  # noqa: F401
 from validators.rules import (  # noqa: F401
     amounts,
+    copies,
     dates,
     direction,
     documents,
