@@ -27,6 +27,16 @@ def norm_name(name: str) -> str:
 _LOOK_ALIKES = str.maketrans("OI", "01")
 
 
+def _fill_from(primary: Document, copy: Document) -> None:
+    """The fields the structured copy lacks, from the other copy of the same invoice (the
+    contract number a PDF prints in its remarks, which the XML does not carry); without a
+    page or box, which are the other file's."""
+    for name, f in copy.fields.present().items():
+        if getattr(primary.fields, name, None) is None:
+            setattr(primary.fields, name, f.model_copy(update={"page": None, "bbox": None}))
+            primary.missing.pop(name, None)
+
+
 STRUCTURED = ("ofd", "xml")
 """Formats whose invoice data is exact; the OFD first, as it also has pages to point at."""
 
@@ -126,8 +136,10 @@ class CheckContext:
             if not exact or len({d.sha256 for d in docs}) < len(docs):
                 continue  # no structured copy, or the same file twice: a duplicate, not a copy
             primary = min(exact, key=lambda d: (STRUCTURED.index(d.format or ""), d.file))
-            out.update({d.file: primary.file for d in docs if d is not primary
-                        and (d.format not in STRUCTURED or d.format != primary.format)})
+            for d in docs:
+                if d is not primary and (d.format not in STRUCTURED or d.format != primary.format):
+                    out[d.file] = primary.file
+                    _fill_from(primary, d)
         return out
 
     def value(self, doc: Document, name: str) -> Value | None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import math
 import random
+import re
 
 import cv2
 import numpy as np
@@ -124,7 +126,19 @@ def _replace_last_page(pdf: bytes, page_pdf: bytes) -> bytes:
             doc.import_pages(extra, index=last)
             buf = io.BytesIO()
             doc.save(buf)
-            return buf.getvalue()
+            return _fixed_id(buf.getvalue())
         finally:
             extra.close()
             doc.close()
+
+
+_FILE_ID = re.compile(rb"/ID\s*\[\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*\]")
+
+
+def _fixed_id(pdf: bytes) -> bytes:
+    """PDFium writes a random second file identifier on saving; the corpus must come out the
+    same byte for byte from the same seed, so it is made from the content (same length)."""
+    def same(m: re.Match[bytes]) -> bytes:
+        digest = hashlib.md5(_FILE_ID.sub(b"", pdf), usedforsecurity=False).hexdigest().upper().encode()
+        return m.group(0).replace(m.group(2), digest[:len(m.group(2))])
+    return _FILE_ID.sub(same, pdf)

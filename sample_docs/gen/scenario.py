@@ -97,6 +97,7 @@ class App:
             entry: dict[str, Any] = {
                 "doc_type": DOC_TYPE[type(f.doc)],
                 "scan": f.doc.style.scan,
+                "format": file_format(f.doc),
                 "fields": truth_fields(f.doc),
             }
             if isinstance(f.doc, BrokenDoc):
@@ -571,6 +572,16 @@ NAMES = {
 }
 
 
+def file_format(doc: Doc) -> str:
+    """The real format of a document's upload: pdf, jpg, png, tif, ofd or xml (a broken
+    file's bytes are whatever they are: unknown)."""
+    if isinstance(doc, StructuredDoc):
+        return doc.fmt
+    if isinstance(doc, BrokenDoc):
+        return "unknown"
+    return doc.style.scan if doc.style.scan in ("jpg", "png", "tif") else "pdf"
+
+
 def name_files(rng: random.Random, docs: list[Doc]) -> list[AppFile]:
     """Upload names as applicants give them: Chinese, with spaces, numbered, or camera names."""
     files: list[AppFile] = []
@@ -609,7 +620,7 @@ def structured_copies(ctx: Ctx, plan: ContractPlan, carriers: list[str], quirks:
 
 
 def plan_clean_training(ctx: Ctx) -> App:
-    plan = standard_contract(ctx, target=Decimal(rng_amount(ctx, 90, 130)), invoice_kind="digital")
+    plan = standard_contract(ctx, target=Decimal(rng_amount(ctx, 90, 130)))
     structured_copies(ctx, plan, ["custom", "tags"])
     return finish(ctx, "clean: model training, one contract; two invoices also as OFD, one as XML")
 
@@ -617,13 +628,13 @@ def plan_clean_training(ctx: Ctx) -> App:
 def plan_clean_maas(ctx: Ctx) -> App:
     rng = ctx.b.rng
     plan = standard_contract(ctx, target=Decimal(rng_amount(ctx, 85, 120)))
-    structured_copies(ctx, plan, ["attachment"], ("bom", "absolute", "upper", "empty_prefix", "spaced_check"))
     tokens = rng.randint(11, 19) * 10**11 + rng.randint(0, 10**9)
     served = rng.randint(560, 900)
     ctx.maas = {"daily_tokens": tokens, "served_companies": served}
     ctx.extra_files.append(ctx.b.platform_log(ctx.applicant, date(2024, 9, 1), month_end(
         add_months(ctx.app_date, -1)), tokens, served, ctx.app_date - timedelta(days=7)))
-    return finish(ctx, "clean: MaaS platform with platform log")
+    structured_copies(ctx, plan, ["attachment"], ("bom", "absolute", "upper", "empty_prefix", "spaced_check"))
+    return finish(ctx, "clean: MaaS platform with platform log; an invoice also as OFD")
 
 
 def plan_clean_agent(ctx: Ctx) -> App:
@@ -667,7 +678,8 @@ def plan_company_cap(ctx: Ctx) -> App:
     standard_contract(ctx, target=Decimal(rng_amount(ctx, 60, 70)), supplier=s1,
                       start=date(2024, 7, 1), size=6)
     ctx.expected |= {"SUBSIDY_CAPPED"}
-    return finish(ctx, "three contracts whose subsidy is over the company cap")
+    structured_copies(ctx, ctx.contracts[0], [])
+    return finish(ctx, "three contracts whose subsidy is over the company cap; an invoice also as XML")
 
 
 def plan_share_rule(ctx: Ctx) -> App:
@@ -715,8 +727,6 @@ def plan_invoice_faults(ctx: Ctx) -> App:
     b.bill(plan, ctx.applicant, groups, invoices=True, invoice_kind="vat_special",
            extra_lines={0: [storage]})
     first, second, last = plan.invoices[0], plan.invoices[1], plan.invoices[-1]
-    altered = last.amount_ex - Decimal(rng.choice([100000, 1000000, 5000000]))
-    last.qr_text = qr_text(last).replace(f",{last.amount_ex:.2f},", f",{altered:.2f},")
     wrong = first.total + Decimal(rng.choice([9000, 90000, 1000000]))
     from sample_docs.gen.words import fmt_words
     first.printed_words = fmt_words(wrong, yuan=first.yuan)
@@ -727,6 +737,8 @@ def plan_invoice_faults(ctx: Ctx) -> App:
     ctx.extra_files.append(StructuredDoc(replace(printed, issue_date=printed.issue_date + timedelta(days=1)),
                                          "ofd", "attachment"))
     plan.certificate = b.certificate(c, ctx.applicant, ctx.app_date - timedelta(days=9))
+    altered = round_fen(last.amount_ex * Decimal("0.9"))  # (no draw on the rng: the names stay as they were)
+    last.qr_text = qr_text(last).replace(f",{last.amount_ex:.2f},", f",{altered:.2f},")
     ctx.contracts.append(plan)
     ctx.verdict = "reject"  # a PDF unlike its own OFD: altered (and so is a QR code unlike a text layer)
     ctx.expected |= {"AMOUNT_WORDS_MISMATCH", "TAX_ARITHMETIC", "NON_COMPUTE_ITEM", "QR_MISMATCH",

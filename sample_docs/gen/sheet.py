@@ -315,7 +315,7 @@ def qr_png(text: str, pixels: int = 240) -> bytes:
     import zxingcpp
 
     code = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode)
-    modules = np.asarray(code.to_image(scale=1, add_quiet_zones=True))
+    modules = np.asarray(zxingcpp.write_barcode_to_image(code, scale=1, add_quiet_zones=True))
     img = Image.fromarray(modules).resize((pixels, pixels), Image.Resampling.NEAREST)
     buf = BytesIO()
     img.save(buf, "PNG")

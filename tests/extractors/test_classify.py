@@ -9,10 +9,10 @@ import pytest
 
 from extractors.classify import classify
 from pipeline.model import DocType, Page, Source, Word
-from tests.sample_docs.corpus import inbox_files, truths
+from tests.sample_docs.corpus import inbox_files, text_pdf, truths
 
 TEXT_FILES = [(t["application_id"], n, f["doc_type"]) for t in truths() for n, f in t["files"].items()
-              if f["scan"] is None and not f.get("unreadable")]
+              if text_pdf(f) and not f.get("unreadable")]
 
 
 def _pages(data: bytes) -> list[Page]:

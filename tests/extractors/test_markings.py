@@ -9,7 +9,7 @@ from extractors.markings import find_markings
 from pipeline.model import Page, Source, Word
 from pipeline.rules import load_rules
 from tests.extractors.test_classify import _pages
-from tests.sample_docs.corpus import inbox_files, truths
+from tests.sample_docs.corpus import inbox_files, text_pdf, truths
 
 
 def _doc(*lines: str) -> DocText:
@@ -38,7 +38,7 @@ def test_only_the_planted_marking_is_found_in_the_corpus() -> None:
     hits = []
     for t in truths():
         for name, f in t["files"].items():
-            if f["scan"] is None and not f.get("unreadable"):
+            if text_pdf(f) and not f.get("unreadable"):
                 data = dict(inbox_files(t["application_id"]))[name]
                 if find_markings(DocText.from_pages(_pages(data)), secrecy):
                     hits.append(t["application_id"])

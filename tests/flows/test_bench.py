@@ -10,7 +10,7 @@ import pytest
 from flows.bench import Bench, Row, table
 from pipeline.ocr import make_engine
 from pipeline.rules import load_rules
-from tests.sample_docs.corpus import inbox_files, truths
+from tests.sample_docs.corpus import inbox_files, text_pdf, truths
 
 
 def _smallest(scan: bool) -> tuple[str, bytes]:
@@ -23,7 +23,7 @@ def _smallest(scan: bool) -> tuple[str, bytes]:
             expected = files.get(name)
             if expected is None or expected.get("unreadable"):
                 continue
-            if (expected["scan"] in ("jpg", "png")) if scan else expected["scan"] is None:
+            if (expected["scan"] in ("jpg", "png")) if scan else text_pdf(expected):
                 found.append((name, data))
     return min(found, key=lambda f: len(f[1]))
 

@@ -18,7 +18,7 @@ import pytest
 
 from pipeline.export_schema import SCHEMA_PATH
 from pipeline.model import Report
-from tests.sample_docs.corpus import INBOX, truths
+from tests.sample_docs.corpus import INBOX, text_pdf, truths
 
 BIN = Path(sys.executable).with_name("voucher-check")
 
@@ -45,7 +45,7 @@ def small_inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
         folder.mkdir()
         source = INBOX / truth["application_id"]
         for name, f in truth["files"].items():
-            if f["scan"] is None:
+            if text_pdf(f):
                 shutil.copy(source / name, folder / name)
         text = (source / "application.yaml").read_text(encoding="utf-8")
         (folder / "application.yaml").write_text(text.replace(truth["application_id"], app_id),

@@ -15,7 +15,7 @@ import psutil
 import pytest
 
 from pipeline.model import Report
-from tests.sample_docs.corpus import INBOX, truths
+from tests.sample_docs.corpus import INBOX, text_pdf, truths
 
 KILL_WITHIN_SECONDS = 300
 
@@ -29,7 +29,7 @@ def _copy_application(truth: dict[str, Any], target: Path, with_scan: bool) -> s
                    if f["scan"] in ("jpg", "png")) if with_scan else []
     scan = scans[0][1] if scans else None
     for name, f in truth["files"].items():
-        if f["scan"] is None or name == scan:
+        if text_pdf(f) or name == scan:
             shutil.copy(source / name, target / name)
     manifest = (source / "application.yaml").read_text(encoding="utf-8")
     (target / "application.yaml").write_text(manifest.replace(truth["application_id"], target.name),

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.sample_docs.corpus import INBOX, truths
+from tests.sample_docs.corpus import INBOX, text_pdf, truths
 
 BIN = Path(sys.executable).with_name("voucher-check")
 WAIT_SECONDS = 300
@@ -58,7 +58,7 @@ def inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
         folder.mkdir()
         scans = [n for n, f in truth["files"].items() if f["scan"] == "jpg"][:1] if i == 1 else []
         for name, f in truth["files"].items():
-            if f["scan"] is None or name in scans:
+            if text_pdf(f) or name in scans:
                 shutil.copy(source / name, folder / name)
         text = (source / "application.yaml").read_text(encoding="utf-8")
         (folder / "application.yaml").write_text(text.replace(truth["application_id"], folder.name),

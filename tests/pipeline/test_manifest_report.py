@@ -14,7 +14,7 @@ from checking.inbox import AppInput
 from checking.steps import Reader, application_of, context_of, document_of, report_of
 from pipeline.model import Document, FindingCode
 from pipeline.rules import Rules, load_rules
-from tests.sample_docs.corpus import INBOX, truths
+from tests.sample_docs.corpus import INBOX, text_pdf, truths
 
 AS_OF = date(2025, 7, 31)
 UPLOAD = Path("APP-M-0001")
@@ -38,7 +38,7 @@ def application(rules: Rules) -> tuple[str, str, list[Document]]:
     folder = INBOX / truth["application_id"]
     reader = Reader(rules)
     documents = [document_of(reader.read(name, (folder / name).read_bytes()), rules)
-                 for name, f in truth["files"].items() if f["scan"] is None]
+                 for name, f in truth["files"].items() if text_pdf(f)]
     manifest = (folder / "application.yaml").read_text(encoding="utf-8")
     name = re.search(r"^\s+name:\s*(.+)$", manifest, re.MULTILINE)
     assert name is not None

@@ -14,6 +14,12 @@ INBOX = SAMPLE_DOCS / "inbox"
 TRUTH = SAMPLE_DOCS / "truth"
 
 
+def text_pdf(entry: dict[str, Any]) -> bool:
+    """Whether a truth entry's upload is a PDF with a text layer throughout (not a scan, not
+    an OFD or XML invoice)."""
+    return entry["scan"] is None and entry.get("format", "pdf") == "pdf"
+
+
 def truths(truth_dir: Path = TRUTH) -> list[dict[str, Any]]:
     return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(truth_dir.glob("APP-*.json"))]
 

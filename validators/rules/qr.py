@@ -19,8 +19,10 @@ EXACT = (Source.TEXT, Source.OFD, Source.XML)
 
 @rule(FindingCode.QR_MISMATCH, "发票二维码所载号码、日期、代码、金额与票面不一致", needs_manifest=False)
 def qr_mismatch(ctx: CheckContext) -> Iterator[Draft]:
-    for doc in ctx.of_type(DocType.INVOICE):
+    for doc in ctx.readable:  # copies too: a PDF's own code against its own print
         qr = doc.qr
+        if doc.doc_type is not DocType.INVOICE:
+            continue
         if qr is None:
             continue
         code = Evidence(file=doc.file, page=qr.page, bbox=qr.bbox, field="qr")
