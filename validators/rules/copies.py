@@ -7,15 +7,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
-from pipeline.model import DocType, FindingCode, Party, Source
+from pipeline.model import DocType, FindingCode, Party
 from pipeline.words import say
 from validators.context import CheckContext, norm_code
 from validators.registry import Draft, rule
 from validators.rules.common import label, plain, yuan
+from validators.rules.qr import EXACT
 
 COMPARED = ("invoice_no", "invoice_code", "issue_date", "buyer", "seller", "amount_ex_tax", "tax_amount",
             "total_amount")
-EXACT = (Source.TEXT, Source.OFD, Source.XML)
 
 
 @rule(FindingCode.FORMAT_MISMATCH, "同一张发票的 PDF 与 OFD／XML 版本内容不一致", needs_manifest=False)
