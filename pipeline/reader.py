@@ -307,13 +307,11 @@ def _read_ofd(doc: ReadDocument, settings: ReadSettings) -> None:
     doc.pages = ofd.pages
     doc.notes.extend(ofd.notes)
     doc.structured = from_ofd(ofd)
-    given = doc.structured.values.get("qr", "") if doc.structured else ""
-    if qr.is_invoice_code(given):
-        doc.codes.append(Code(page=None, bbox=None, text=given))
+    doc.codes.extend(_given_code(doc.structured))
+    scale = settings.dpi / 72
     for page in ofd.pages:
         if not any(_may_be_qr(box, page.height) for box in page.images):
             continue
-        scale = settings.dpi / 72
         image = render_ofd_page(ofd, page.number, scale)
         doc.codes.extend(_codes(np.asarray(image), page.number, 1 / scale))
 
@@ -326,9 +324,13 @@ def _read_xml(doc: ReadDocument) -> None:
         doc.errors.append("XML 文件格式错误，无法解析")
         return
     doc.structured = from_xml(root)
-    given = doc.structured.values.get("qr", "") if doc.structured else ""
-    if qr.is_invoice_code(given):
-        doc.codes.append(Code(page=None, bbox=None, text=given))
+    doc.codes.extend(_given_code(doc.structured))
+
+
+def _given_code(structured: Structured | None) -> list[Code]:
+    """The QR text a structured invoice carries itself (an eInvoice's GraphCode), if any."""
+    given = structured.values.get("qr", "") if structured is not None else ""
+    return [Code(page=None, bbox=None, text=given)] if qr.is_invoice_code(given) else []
 
 
 def _may_be_qr(box: BBox, page_height: float) -> bool:
