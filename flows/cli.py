@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from flows import DASK_ADDRESS_ENV
+from flows.lifeline import hold, lifeline
 from pipeline.model import TZ, FindingCode, today
 from pipeline.rules import DEFAULT_RULES, RULES_ENV, Rules, RulesError, load_rules
 from pipeline.signals import signal_name
@@ -341,7 +342,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 SUPERVISED_ENV = "VOUCHER_CHECK_SUPERVISED"
 """Set in the batch's own process, so it does not supervise itself again."""
-SUPERVISED_COMMANDS = ("run", "check", "demo")
+SUPERVISED_COMMANDS = ("run", "check", "demo", "serve")
 RERUNS_AFTER_A_CRASH = 1
 PR_SET_CHILD_SUBREAPER = 36
 
@@ -352,18 +353,21 @@ def entry() -> None:
 
 
 def supervise(argv: Sequence[str]) -> int:
-    """Run a batch command in a child process of its own process group, and outlive it.
+    """Run a batch command (or ``serve``) in a child process of its own process group, and
+    outlive it; the child does not outlive this process either.
 
     A crash inside a native library (a segfault) or the OOM killer ends a process without
     running its clean-up: the temporary Prefect server and the reading processes it started
     would be left running, and the night's batch files never written. So this process runs
     the batch in a child; when the child dies by a signal it kills what the child left in
     its process group, says so, and runs the batch once more (finished reads come from the
-    read cache, written reports are rewritten). It loads no native library itself: no
-    PDFium, no OCR, no Prefect. Ctrl+C and SIGTERM are passed on to the child, which stops
-    as ``stop_on_signals`` says. Other commands (``rules``, ``serve``, help) run here.
+    read cache, written reports are rewritten). When this process dies, the child ends its
+    whole group at once (``flows.lifeline``). It loads no native library itself: no PDFium,
+    no OCR, no Prefect. Ctrl+C and SIGTERM are passed on to the child, which stops as
+    ``stop_on_signals`` says. Other commands (``rules``, help) run here.
     """
     if os.environ.get(SUPERVISED_ENV):
+        hold()  # dies with the command, and takes its reading processes and server with it
         return main(argv)
     args = build_parser().parse_args(argv)  # bad arguments exit 2 here, as they would in the child
     if args.command not in SUPERVISED_COMMANDS:
@@ -376,13 +380,14 @@ def supervise(argv: Sequence[str]) -> int:
             return code if code > 0 else EXIT_INTERRUPTED
         if code >= 0:
             return code
-        how = signal_name(-code)
+        what = "计划任务进程" if args.command == "serve" else "批处理进程"
+        died = f"{what}{'异常' if attempt == 0 else '再次异常'}退出（被 {signal_name(-code)} 终止）；" \
+               "它留下的进程（临时服务器、读取进程）已停止。"
         if attempt < RERUNS_AFTER_A_CRASH:
-            complain(f"批处理进程异常退出（被 {how} 终止）；它留下的进程（临时服务器、读取进程）已停止。"
-                     "重新运行一次：已读完的材料取自读取缓存，已写出的报告保持完整。")
+            complain(died + ("重新启动一次。" if args.command == "serve" else
+                             "重新运行一次：已读完的材料取自读取缓存，已写出的报告保持完整。"))
         else:
-            complain(f"批处理进程再次异常退出（被 {how} 终止）；它留下的进程（临时服务器、读取进程）已停止。"
-                     "已写出的报告保持完整，汇总页可能未更新，请查看日志后重试。")
+            complain(died + "已写出的报告保持完整，汇总页可能未更新，请查看日志后重试。")
     return EXIT_FAILED
 
 
@@ -390,7 +395,11 @@ def _run_child(command: list[str], env: dict[str, str]) -> tuple[int, bool]:
     """The child's exit code (negative: the signal that killed it), and whether it was asked
     to stop. Whatever it leaves in its process group is killed once it has ended."""
     _adopt_orphans()
-    child = subprocess.Popen(command, env=env, process_group=0)
+    with lifeline(env) as (child_env, fds):
+        return _wait_child(subprocess.Popen(command, env=child_env, process_group=0, pass_fds=fds))
+
+
+def _wait_child(child: subprocess.Popen[bytes]) -> tuple[int, bool]:
     stop: list[int] = []
 
     def forward(signum: int, frame: object) -> None:
@@ -441,5 +450,5 @@ def _kill_group(pgid: int) -> None:
         time.sleep(0.05)
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+if __name__ == "__main__":  # the supervised child (SUPERVISED_ENV set) starts here
+    sys.exit(supervise(sys.argv[1:]))
