@@ -242,7 +242,7 @@ def _stopped_anywhere_then_run_again(inbox: Path, tmp_path: Path, api: str, expe
 def test_killed_anywhere_then_run_again_gives_the_same_reports(inbox: Path, tmp_path: Path, prefect_api: str,
                                                                uninterrupted: dict[str, str]) -> None:
     """``kill -9`` of the command: its batch, reading processes and temporary server go with it."""
-    stops = [(what, ready, sigkill) for what, ready in POINTS]
+    stops: list[Stop] = [(what, ready, sigkill) for what, ready in POINTS]
     killed = _stopped_anywhere_then_run_again(inbox, tmp_path, prefect_api, uninterrupted, stops,
                                               local_first=True)
     assert len(killed) >= 5, killed  # the batch files take milliseconds: that point may be missed
@@ -250,7 +250,7 @@ def test_killed_anywhere_then_run_again_gives_the_same_reports(inbox: Path, tmp_
 
 def test_stopped_by_sigterm_or_ctrl_c_then_run_again_gives_the_same_reports(
         inbox: Path, tmp_path: Path, prefect_api: str, uninterrupted: dict[str, str]) -> None:
-    stops = [(POINTS[1][0], POINTS[1][1], sigterm), (POINTS[2][0], POINTS[2][1], ctrl_c),
+    stops: list[Stop] = [(POINTS[1][0], POINTS[1][1], sigterm), (POINTS[2][0], POINTS[2][1], ctrl_c),
              (POINTS[3][0], POINTS[3][1], sigterm)]
     assert len(_stopped_anywhere_then_run_again(inbox, tmp_path, prefect_api, uninterrupted, stops)) == 3
 
