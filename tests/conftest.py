@@ -53,3 +53,9 @@ def corpus_reader(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-
     reader = Reader(load_rules(), ReadCache(tmp_path_factory.mktemp("read-cache")))
     read_ahead(reader, SAMPLE_DOCS / "inbox")
     return reader
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-goldens", action="store_true", default=False,
+                     help="write sample_docs/golden/ from this run instead of comparing with it "
+                          "(then read `git diff sample_docs/golden` before committing)")
