@@ -54,7 +54,7 @@ demo: setup
 
 # the pictures of docs/report.md, from the demo batch
 screenshots: demo
-	$(BIN)/python -m checking.screenshots out/demo --write docs/img \
+	$(BIN)/python -m tools.screenshots out/demo --write docs/img \
 	  APP-2025-0010 APP-2025-0005 APP-2025-0005#contract-1
 
 # our corpus (every engine and preprocessing step), the practice corpus from SEED and the
@@ -64,22 +64,22 @@ accuracy: setup practice-packages
 	extra=""; \
 	if [ -d $(PRACTICE) ]; then $(BIN)/python $(PRACTICE)/gen.py $$dir/inbox --seed $(SEED) --count 8 >/dev/null && extra="--practice $$dir"; fi; \
 	if [ -d $(REAL) ]; then extra="$$extra --real $(REAL)"; fi; \
-	$(BIN)/python -m checking.evaluate --matrix $$extra --write docs/accuracy.md
+	$(BIN)/python -m tools.evaluate --matrix $$extra --write docs/accuracy.md
 
 bench: setup
-	$(BIN)/python -m flows.bench --write docs/bench.md
+	$(BIN)/python -m tools.bench --write docs/bench.md
 
 # a bounded fuzz run of the readers on mutated sample files (MINUTES=3); not part of make test
 MINUTES ?= 3
 fuzz: setup
-	$(BIN)/python -m checking.fuzz --minutes $(MINUTES)
+	$(BIN)/python -m tools.fuzz --minutes $(MINUTES)
 
 test: setup
 	$(BIN)/python -m pytest -q
 
 check: setup
 	$(BIN)/ruff check .
-	$(BIN)/mypy pipeline extractors validators checking flows sample_docs
+	$(BIN)/mypy model policy intake reading extractors validators outputs checking flows tools sample_docs
 
 corpus: setup
 	$(BIN)/python -m sample_docs.gen

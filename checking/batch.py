@@ -17,7 +17,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from checking.inbox import AppInput, InboxError, applications_in
 from checking.lock import output_lock
 from checking.steps import (
     Read,
@@ -33,9 +32,11 @@ from checking.steps import (
     unread_document,
     write_report,
 )
-from pipeline.model import Document, Report
-from pipeline.outputs import Application, remove_stale_temporaries, write_index
-from pipeline.rules import Rules
+from intake.inbox import AppInput, InboxError, applications_in
+from model.document import Document
+from model.report import Report
+from outputs.report import Application, remove_stale_temporaries, write_index
+from policy.rules import Rules
 from validators.context import CheckContext
 
 CACHE_FOLDER = ".cache/read"

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from pipeline.model import TZ
+from model.base import TZ
 
 LOCK_NAME = ".voucher-check.lock"
 

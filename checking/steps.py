@@ -12,23 +12,25 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from checking.inbox import AppInput, app_id_of, display_name, load_input, upload_bytes, upload_files
 from extractors.classify import classify
 from extractors.common import rules_in_force
 from extractors.layout import DocText
 from extractors.markings import find_markings
 from extractors.registry import extract_fields
-from pipeline.cache import CachedRead, ReadCache
-from pipeline.einvoice import with_structured
-from pipeline.ingest import FileKind, Upload, take_in
-from pipeline.manifest import ManifestError, applicant_name_of, parse_manifest
-from pipeline.model import TZ, DocType, Document, Manifest, Report, Severity, Status
-from pipeline.ocr import OcrEngine, make_engine
-from pipeline.outputs import Application, write_application
-from pipeline.qr import qr_of, second_reading
-from pipeline.reader import READER_VERSION, ReadDocument, ReadSettings, read_upload
-from pipeline.rules import Rules
-from pipeline.workers import ReadPool, can_start_processes
+from intake.files import FileKind, Upload, take_in
+from intake.inbox import AppInput, app_id_of, display_name, load_input, upload_bytes, upload_files
+from intake.manifest import Manifest, ManifestError, applicant_name_of, parse_manifest
+from model.base import TZ, DocType, Severity
+from model.document import Document
+from model.report import Report, Status
+from outputs.report import Application, write_application
+from policy.rules import Rules
+from reading.cache import CachedRead, ReadCache
+from reading.einvoice import with_structured
+from reading.ocr import OcrEngine, make_engine
+from reading.qr import qr_of, second_reading
+from reading.reader import READER_VERSION, ReadDocument, ReadSettings, read_upload
+from reading.workers import ReadPool, can_start_processes
 from validators.context import Batch, CheckContext
 from validators.ledger import result_of
 from validators.reconcile import reconcile

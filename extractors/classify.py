@@ -10,7 +10,8 @@ import statistics
 from dataclasses import dataclass
 
 from extractors.layout import page_lines
-from pipeline.model import DocType, Page
+from model.base import DocType
+from model.document import Page
 
 # Titles as issuers print them (regular expressions over the squashed title text).
 TITLES: dict[DocType, tuple[str, ...]] = {

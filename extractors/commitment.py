@@ -7,7 +7,8 @@ import re
 from extractors.common import Extraction, Found, after_label, date_parser, party_at
 from extractors.layout import DocText
 from extractors.lexicon import label
-from pipeline.model import Page, Source
+from model.base import Source
+from model.document import Page
 
 COMPANY = label("commitment.company")
 SIGNATURE = label("commitment.signature")

@@ -18,8 +18,8 @@ from typing import Any
 from extractors import parsers
 from extractors.layout import DocText
 from extractors.lexicon import spelled
-from pipeline.model import Field, MoneyField, NumberField, Page, Party
-from pipeline.rules import Rules, load_rules
+from model.document import Field, MoneyField, NumberField, Page, Party
+from policy.rules import Rules, load_rules
 
 ORG_TAIL = r"(?:股份有限公司|有限责任公司|有限公司|集团公司|研究院|研究所|合伙企业（有限合伙）|合伙企业)"
 ORG_RE = re.compile(r"[\u4e00-\u9fa5A-Za-z][\u4e00-\u9fa5A-Za-z0-9（）()·&\- ]{1,47}?" + ORG_TAIL

@@ -22,7 +22,7 @@ from extractors.common import (
 from extractors.layout import DocText
 from extractors.lexicon import label
 from extractors.tables import find_line, header_position, row_by_header
-from pipeline.model import Party
+from model.document import Party
 
 PARTY_A = label("contract.party_a")
 PARTY_B = label("contract.party_b")

@@ -26,7 +26,7 @@ from spacy.util import filter_spans
 from extractors import parsers
 from extractors.common import labels
 from extractors.layout import DocText
-from pipeline.model import BBox
+from model.base import BBox
 
 
 class Label(StrEnum):

@@ -27,7 +27,7 @@ from extractors.common import (
 from extractors.layout import DocText
 from extractors.lexicon import label
 from extractors.tables import column_of, find_line, line_cells
-from pipeline.model import Field, LineItem, MoneyField
+from model.document import Field, LineItem, MoneyField
 
 NO = label("invoice.invoice_no")
 CODE = label("invoice.invoice_code")

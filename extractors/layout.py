@@ -11,8 +11,9 @@ import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from pipeline.model import BBox, Page, Source, Word
-from pipeline.ocr import is_cjk
+from model.base import BBox, Source
+from model.document import Page, Word
+from reading.ocr import is_cjk
 
 
 @dataclass

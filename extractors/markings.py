@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 
 from extractors.layout import DocText
-from pipeline.model import Marking
-from pipeline.rules import Secrecy
+from model.document import Marking
+from policy.rules import Secrecy
 
 SHORT_LINE = 12  # a marking printed on its own line is short; prose is not
 

@@ -18,7 +18,7 @@ from itertools import pairwise
 
 from stdnum.cn import uscc as _stdnum_uscc
 
-from pipeline.cnnum import words_to_amount
+from extractors.cnnum import words_to_amount
 
 __all__ = [
     "find_usccs",

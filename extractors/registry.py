@@ -17,7 +17,8 @@ from extractors import (
 )
 from extractors.common import Extraction
 from extractors.layout import DocText
-from pipeline.model import CONTRACT_FIELDS, FIELDS_BY_TYPE, DocType, Fields, Page
+from model.base import DocType
+from model.document import CONTRACT_FIELDS, FIELDS_BY_TYPE, Fields, Page
 
 Extractor = Callable[[DocText, Extraction], None]
 

@@ -23,7 +23,7 @@ from extractors.common import (
 from extractors.layout import DocText
 from extractors.lexicon import label
 from extractors.tables import Cell, column_of, find_line, line_cells
-from pipeline.model import LineItem
+from model.document import LineItem
 
 NO = label("settlement.statement_no")
 CONTRACT = label("settlement.contract_no")

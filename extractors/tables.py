@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from extractors.layout import DocText
-from pipeline.model import Word
+from model.document import Word
 
 
 @dataclass

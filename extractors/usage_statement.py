@@ -7,7 +7,7 @@ import re
 from extractors.common import Extraction, Found, company_of, in_window, window
 from extractors.layout import DocText
 from extractors.lexicon import label
-from pipeline.model import Direction
+from model.base import Direction
 
 COMPANY = label("usage_statement.company")
 PURPOSE = label("usage_statement.purpose")

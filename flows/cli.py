@@ -23,9 +23,9 @@ from typing import Any
 
 from flows import DASK_ADDRESS_ENV
 from flows.lifeline import hold, lifeline
-from pipeline.model import TZ, FindingCode, today
-from pipeline.rules import DEFAULT_RULES, RULES_ENV, Rules, RulesError, load_rules
-from pipeline.signals import signal_name
+from model.base import TZ, FindingCode, today
+from policy.rules import DEFAULT_RULES, RULES_ENV, Rules, RulesError, load_rules
+from reading.signals import signal_name
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 DEPLOYMENT = "nightly"
@@ -131,7 +131,7 @@ def run_flow(args: argparse.Namespace, inbox: Path, out: Path, only: list[str] |
     prefect_defaults(args.verbose)
     say(where_prefect())
     from checking.lock import OutputLocked
-    from flows.batch import run_once
+    from flows.nightly import run_once
 
     stop_on_signals()
     try:
@@ -236,7 +236,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         os.environ[DASK_ADDRESS_ENV] = args.dask_address  # read by the processes of its runs
     from prefect.schedules import Cron
 
-    from flows.batch import nightly_batch, task_runner
+    from flows.nightly import nightly_batch, task_runner
 
     workers = args.workers or os.cpu_count() or 1
     batch = nightly_batch.with_options(task_runner=task_runner(workers, args.dask_address))

@@ -32,7 +32,7 @@ def read_ahead(reader, corpus: Path) -> None:  # type: ignore[no-untyped-def]
     from concurrent.futures import ThreadPoolExecutor
 
     from checking.steps import Reader
-    from pipeline.workers import ReadPool
+    from reading.workers import ReadPool
 
     files = sorted(p for p in corpus.glob("*/*") if p.is_file() and p.name != "application.yaml")
     timeout = reader.rules.reading.file_timeout_seconds
@@ -47,8 +47,8 @@ def corpus_reader(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-
     into it: the accuracy tests and the end-to-end checks OCR each corpus file once between
     them."""
     from checking.steps import Reader
-    from pipeline.cache import ReadCache
-    from pipeline.rules import load_rules
+    from policy.rules import load_rules
+    from reading.cache import ReadCache
 
     reader = Reader(load_rules(), ReadCache(tmp_path_factory.mktemp("read-cache")))
     read_ahead(reader, SAMPLE_DOCS / "inbox")

@@ -14,8 +14,11 @@ from datetime import date
 from functools import cached_property
 from typing import Any
 
-from pipeline.model import DocType, Document, Evidence, Manifest, Party, Source
-from pipeline.rules import Rules
+from intake.manifest import Manifest
+from model.base import DocType, Source
+from model.document import Document, Party
+from model.report import Evidence
+from policy.rules import Rules
 
 
 def norm_name(name: str) -> str:

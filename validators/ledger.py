@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from pipeline.model import DocType, Document, FindingCode, LineItem, SubsidyLine
-from pipeline.rules import Rules
+from model.base import DocType, FindingCode
+from model.document import Document, LineItem
+from model.report import SubsidyLine
+from policy.rules import Rules
 from validators.context import CheckContext, norm_code
 from validators.subsidy import ZERO, Claim, Result, Span, calculate
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pipeline.model import DocType, Document, Entry, Party, Reconciliation, ReconciliationRow
+from model.base import DocType
+from model.document import Document, Party
+from model.report import Entry, Reconciliation, ReconciliationRow
+from validators.checks.parties import allowed_edits, same_code, same_name
 from validators.context import CheckContext, Value, norm_code
 from validators.ledger import invoices_of
-from validators.rules.parties import allowed_edits, same_code, same_name
 
 ROLES: dict[DocType, tuple[str, str, str, str]] = {
     # doc type: (supplier role, customer role, amount, date)

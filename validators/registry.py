@@ -11,7 +11,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from pipeline.model import SEVERITY, Evidence, Finding, FindingCode, Kind, Severity
+from model.base import SEVERITY, FindingCode, Kind, Severity
+from model.report import Evidence, Finding
 from validators.context import CheckContext
 
 log = logging.getLogger(__name__)
@@ -123,6 +124,6 @@ def _key(r: Rule, d: Draft) -> tuple[object, ...]:
 
 def all_rules() -> list[Rule]:
     """The registered rules, importing the rule modules on first use."""
-    import validators.rules  # noqa: F401  (registers the rules)
+    import validators.checks  # noqa: F401  (registers the rules)
 
     return RULES

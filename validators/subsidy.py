@@ -18,8 +18,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
-from pipeline.model import ContractSubsidy, FindingCode, Subsidy, SubsidyLine
-from pipeline.rules import SubsidyRules
+from model.base import FindingCode
+from model.report import ContractSubsidy, Subsidy, SubsidyLine
+from policy.rules import SubsidyRules
 
 ZERO = Decimal(0)
 NONE = Fraction(0)

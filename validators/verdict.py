@@ -6,18 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from pipeline.model import (
-    DocType,
-    Finding,
-    FindingCode,
-    Kind,
-    Subsidy,
-    Unverified,
-    Verdict,
-)
-from pipeline.words import say
+from model.base import DocType, FindingCode, Kind, Verdict
+from model.report import Finding, Subsidy, Unverified
+from policy.words import say
+from validators.checks.common import unread, yuan
 from validators.context import CheckContext
-from validators.rules.common import unread, yuan
 
 CHECKED: dict[DocType, tuple[str, ...]] = {
     DocType.CONTRACT: ("contract_no", "party_a", "party_b", "total_amount", "unit_price", "quantity",

@@ -15,7 +15,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
-from pipeline.pdfium import pdfium_calls, render_all
+from reading.pdfium import pdfium_calls, render_all
 from sample_docs.gen.sheet import SealMark
 
 

@@ -17,7 +17,7 @@ from fractions import Fraction
 from functools import partial
 from typing import Any
 
-from pipeline.model import FindingCode, round_fen
+from model.base import FindingCode, round_fen
 from sample_docs.gen.docs import (
     AgentFilingDoc,
     BrokenDoc,

@@ -9,7 +9,7 @@ import zipfile
 from collections import Counter
 from pathlib import Path
 
-from pipeline.manifest import MANIFEST_NAME, ManifestError, parse_manifest
+from intake.manifest import MANIFEST_NAME, ManifestError, parse_manifest
 
 
 def manifest_texts(inbox: Path) -> dict[str, str | None]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from pipeline.cnnum import amount_to_words
+from extractors.cnnum import amount_to_words
 
 _CN_DIGITS = "〇一二三四五六七八九"
 DATE_STYLES = ("cn", "cn0", "iso", "slash", "dot", "upper")

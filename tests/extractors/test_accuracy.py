@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from checking.evaluate import Score, evaluate
 from checking.steps import Reader
 from sample_docs.gen import generate
 from tests.conftest import SAMPLE_DOCS, read_ahead
+from tools.evaluate import Score, evaluate
 
 OTHER_SEED = 90731
 BARS = {"text": (1.0, 0.98), "scan": (0.97, 0.92)}

@@ -8,7 +8,8 @@ import pdfplumber
 import pytest
 
 from extractors.classify import classify
-from pipeline.model import DocType, Page, Source, Word
+from model.base import DocType, Source
+from model.document import Page, Word
 from tests.sample_docs.corpus import inbox_files, text_pdf, truths
 
 TEXT_FILES = [(t["application_id"], n, f["doc_type"]) for t in truths() for n, f in t["files"].items()

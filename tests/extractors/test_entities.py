@@ -14,7 +14,8 @@ from stdnum.cn import uscc
 
 from extractors.entities import Entity, Label, build_nlp, entities, locate_entities, text_to_candidates
 from extractors.layout import DocText
-from pipeline.model import Page, Source, Word
+from model.base import Source
+from model.document import Page, Word
 from tests.conftest import SAMPLE_DOCS
 
 CODE_BASE = "91110108MA01ABCD1"

@@ -11,8 +11,9 @@ import numpy as np
 
 from extractors.layout import DocText
 from extractors.registry import extract_fields
-from pipeline.ink import unread_ink
-from pipeline.model import DocType, Page, Source, Word
+from model.base import DocType, Source
+from model.document import Page, Word
+from reading.ink import unread_ink
 
 
 def _page(texts: list[str]) -> Page:

@@ -10,6 +10,7 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from extractors.cnnum import words_to_amount
 from extractors.parsers import (
     find_usccs,
     normalize_uscc,
@@ -25,8 +26,7 @@ from extractors.parsers import (
     text_to_rate,
     uscc_is_valid,
 )
-from pipeline.cnnum import words_to_amount
-from pipeline.manifest import ManifestError, applicant_name_of, parse_manifest
+from intake.manifest import ManifestError, applicant_name_of, parse_manifest
 
 DOCUMENT_CHARS = st.sampled_from(list(
     "0123456789０１２３４５６７８９.,，。:：-/~～至年月日号元圆角分整零壹贰叁肆伍陆柒捌玖拾佰仟万亿"

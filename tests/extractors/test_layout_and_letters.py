@@ -8,7 +8,8 @@ from decimal import Decimal
 from extractors.contract import TOTAL, _total, _unit
 from extractors.entities import Label, entities
 from extractors.layout import DocText, page_lines
-from pipeline.model import Page, Source, Word
+from model.base import Source
+from model.document import Page, Word
 
 
 def _page(words: list[tuple[str, tuple[float, float, float, float]]]) -> Page:

@@ -6,8 +6,9 @@ import pytest
 
 from extractors.layout import DocText
 from extractors.markings import find_markings
-from pipeline.model import Page, Source, Word
-from pipeline.rules import load_rules
+from model.base import Source
+from model.document import Page, Word
+from policy.rules import load_rules
 from tests.extractors.test_classify import _pages
 from tests.sample_docs.corpus import inbox_files, text_pdf, truths
 

@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 
 from checking.steps import Reader, document_of
-from pipeline.model import Document, LineItem, Party, Source
-from pipeline.rules import load_rules
+from model.base import Source
+from model.document import Document, LineItem, Party
+from policy.rules import load_rules
 from tests.conftest import ROOT
 
 REAL = ROOT.parent / "shared" / "real"

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from extractors.cnnum import amount_to_words
 from extractors.parsers import (
     find_usccs,
     normalize_uscc,
@@ -25,7 +26,6 @@ from extractors.parsers import (
     text_to_rate,
     uscc_is_valid,
 )
-from pipeline.cnnum import amount_to_words
 
 # --- amounts ------------------------------------------------------------------------------
 

@@ -17,9 +17,9 @@ import pytest
 from PIL import Image
 
 from checking.steps import Reader, document_of
-from pipeline.model import Document, Party
-from pipeline.pdfium import render_all
-from pipeline.rules import load_rules
+from model.document import Document, Party
+from policy.rules import load_rules
+from reading.pdfium import render_all
 from tests.conftest import ROOT
 
 REAL = ROOT.parent / "shared" / "real"

@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
-from checking.evaluate import corpus_applications, same
 from checking.steps import Reader, document_of
-from pipeline.model import CONTRACT_FIELDS, DocType, Document
+from model.base import DocType
+from model.document import CONTRACT_FIELDS, Document
 from tests.conftest import SAMPLE_DOCS
+from tools.evaluate import corpus_applications, same
 
 Read = list[tuple[str, str, dict[str, Any], Document]]
 """Each corpus invoice: application, file name, its truth and the document as read."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from extractors.common import canonical_unit, rules_in_force
-from pipeline.rules import load_rules
+from policy.rules import load_rules
 
 
 def test_units_follow_the_bundled_rules_by_default() -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from pipeline.model import Report
+from model.report import Report
 from tests.flows import bad_inputs as bad
 from tests.flows.bad_inputs import LINK, Case, folder_with, named, one_file, zipped
 

@@ -16,8 +16,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from pipeline.export_schema import SCHEMA_PATH
-from pipeline.model import Report
+from model.export_schema import SCHEMA_PATH
+from model.report import Report
 from tests.sample_docs.corpus import INBOX, text_pdf, truths
 
 BIN = Path(sys.executable).with_name("voucher-check")

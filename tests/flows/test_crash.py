@@ -14,7 +14,7 @@ from typing import Any
 import psutil
 import pytest
 
-from pipeline.model import Report
+from model.report import Report
 from tests.sample_docs.corpus import INBOX, text_pdf, truths
 
 KILL_WITHIN_SECONDS = 300

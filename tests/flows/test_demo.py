@@ -13,8 +13,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from pipeline.export_schema import SCHEMA_PATH
-from pipeline.outputs import FINDING_COLUMNS, SUMMARY_COLUMNS
+from model.export_schema import SCHEMA_PATH
+from outputs.report import FINDING_COLUMNS, SUMMARY_COLUMNS
 from tests.sample_docs.corpus import truths
 from tests.validators.test_corpus_checks import _compare
 

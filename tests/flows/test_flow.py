@@ -13,8 +13,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from pipeline.export_schema import SCHEMA_PATH
-from pipeline.model import Report
+from model.export_schema import SCHEMA_PATH
+from model.report import Report
 from tests.conftest import ROOT
 
 AS_OF = date(2025, 7, 31)
@@ -25,7 +25,7 @@ def _run(inbox: Path, out: Path, runner: Any) -> Any:
     """The flow's final state, the heartbeat off as the command line runs it."""
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
-    from flows.batch import nightly_batch
+    from flows.nightly import nightly_batch
 
     with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
         return nightly_batch.with_options(task_runner=runner)(
@@ -90,7 +90,7 @@ def test_each_application_publishes_its_summary_and_a_link_to_its_report(
     )
     from prefect.logging.handlers import APILogWorker
 
-    from flows.batch import artifact_key
+    from flows.nightly import artifact_key
 
     state, _, out = thread_run
     APILogWorker.drain_all(timeout=30)  # the run's logs go to the server in the background
@@ -130,7 +130,7 @@ def test_a_second_run_reads_nothing_again_and_gives_the_same_reports(
 def test_the_dask_path_gives_the_same_reports(
         prefect_api: str, flow_inbox: Path, dask_cluster: str, tmp_path: Path,
         thread_run: tuple[Any, dict[str, Any], Path]) -> None:
-    from flows.batch import task_runner
+    from flows.nightly import task_runner
 
     state = _run(flow_inbox, tmp_path / "out", task_runner(2, dask_cluster))
     result = state.result()

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from checking.batch import check_inbox
-from checking.screenshots import CHROMIUM, FLAGS
 from checking.steps import Reader
-from pipeline.rules import load_rules
+from policy.rules import load_rules
 from tests.flows import bad_inputs as bad
+from tools.screenshots import CHROMIUM, FLAGS
 
 SCRIPT = "<script>window.__pwned = 1</script>"
 IMG = '"><img src=x onerror="window.__pwned = 2">'

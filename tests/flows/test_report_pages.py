@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 
-from checking.screenshots import CHROMIUM, FLAGS
-from pipeline.pdfium import pdfium_calls
-from pipeline.words import say
+from policy.words import say
+from reading.pdfium import pdfium_calls
 from tests.sample_docs.corpus import truths
+from tools.screenshots import CHROMIUM, FLAGS
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                                    reason="Debian's chromium is installed by make")]
@@ -243,7 +243,7 @@ def test_the_documentation_screenshots_are_taken_from_the_pages_and_elements_nam
         demo_batch: Demo, browser: Any, tmp_path: Path) -> None:
     from PIL import Image
 
-    from checking.screenshots import VIEWPORT, main, take
+    from tools.screenshots import VIEWPORT, main, take
 
     out, _ = demo_batch
     multi = next(t["application_id"] for t in truths()

@@ -17,7 +17,7 @@ import pytest
 def test_only_input_and_output_errors_are_retried(error: Exception, retried: bool) -> None:
     from prefect.states import Failed
 
-    from flows.batch import transient
+    from flows.nightly import transient
 
     assert transient(None, None, Failed(data=error)) is retried
 
@@ -25,7 +25,7 @@ def test_only_input_and_output_errors_are_retried(error: Exception, retried: boo
 def test_a_failure_without_an_exception_is_not_retried() -> None:
     from prefect.states import Completed, Failed
 
-    from flows.batch import transient
+    from flows.nightly import transient
 
     assert transient(None, None, Failed(message="crashed")) is False
     assert transient(None, None, Completed(data=1)) is False

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from stdnum.cn import uscc
 
-from pipeline.cnnum import words_to_amount
-from pipeline.manifest import ManifestError, parse_manifest
-from pipeline.model import Direction, DocType, FindingCode
-from pipeline.rules import load_rules
+from extractors.cnnum import words_to_amount
+from intake.manifest import ManifestError, parse_manifest
+from model.base import Direction, DocType, FindingCode
+from policy.rules import load_rules
 from tests.sample_docs.corpus import INBOX, TRUTH, inbox_files, truths
 
 ALL = truths()

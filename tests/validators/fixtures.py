@@ -24,9 +24,12 @@ from typing import Any
 
 from stdnum.cn import uscc as uscc_check
 
-from pipeline.cnnum import amount_to_words
-from pipeline.model import SEVERITY, Direction, DocType, Document, Finding, Manifest, Marking, round_fen
-from pipeline.rules import load_rules
+from extractors.cnnum import amount_to_words
+from intake.manifest import Manifest
+from model.base import SEVERITY, Direction, DocType, round_fen
+from model.document import Document, Marking
+from model.report import Finding
+from policy.rules import load_rules
 from validators.context import CheckContext
 from validators.registry import all_rules, run_rules
 

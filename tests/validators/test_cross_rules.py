@@ -11,7 +11,8 @@ from decimal import Decimal
 
 import pytest
 
-from pipeline.model import SEVERITY, Direction, DocType, FindingCode, Marking
+from model.base import SEVERITY, Direction, DocType, FindingCode
+from model.document import Marking
 from tests.validators.fixtures import (
     AGENT_FILING,
     APPLICANT,
@@ -42,7 +43,7 @@ from tests.validators.fixtures import (
     two_contract_app,
     wrong_check_digit,
 )
-from validators.batch import check_batch
+from validators.checks.across import check_batch
 from validators.context import CheckContext
 
 C = FindingCode

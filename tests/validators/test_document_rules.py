@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from stdnum.cn import uscc as uscc_check
 
-from pipeline.model import DocType, FindingCode, Kind, Marking
+from model.base import DocType, FindingCode, Kind
+from model.document import Marking
 from tests.validators.fixtures import (
     APPLICANT,
     CERTIFICATE,

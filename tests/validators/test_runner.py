@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from checking.steps import in_one_batch, report_of
-from pipeline.model import FindingCode, Severity, Status
+from model.base import FindingCode, Severity
+from model.report import Status
 from tests.validators.fixtures import clean_app
 from validators import registry
 from validators.context import CheckContext

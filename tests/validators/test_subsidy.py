@@ -18,8 +18,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.model import ContractSubsidy, Subsidy
-from pipeline.rules import SubsidyRules, load_rules
+from model.report import ContractSubsidy, Subsidy
+from policy.rules import SubsidyRules, load_rules
 from validators.subsidy import Claim, Result, Span, calculate, tally
 
 RULES: SubsidyRules = load_rules().subsidy

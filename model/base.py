@@ -1,0 +1,183 @@
+"""The model's ground: money and dates as the project keeps them, and the enums that are the
+single lists of what exists (directions, document types, sources, severities, kinds, verdicts,
+finding codes)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    PlainSerializer,
+    WithJsonSchema,
+)
+
+FEN = Decimal("0.01")
+
+
+TZ = ZoneInfo("Asia/Shanghai")
+"""Reviewers work in Beijing time: report timestamps, "today", the nightly schedule."""
+
+
+def today() -> date:
+    """Today's date in Beijing."""
+    return datetime.now(TZ).date()
+
+
+def round_fen(value: Decimal) -> Decimal:
+    """Round half up to the fen, the only rounding money ever gets."""
+    return value.quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+def _money_to_str(value: Decimal) -> str:
+    return f"{round_fen(value):f}"
+
+
+def _decimal_to_str(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+Money = Annotated[
+    Decimal,
+    PlainSerializer(_money_to_str, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "pattern": r"^-?\d+\.\d{2}$"}),
+]
+"""CNY yuan; serialised as a decimal string with two places."""
+
+Number = Annotated[
+    Decimal,
+    PlainSerializer(_decimal_to_str, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "pattern": r"^-?\d+(\.\d+)?$"}),
+]
+"""A non-money decimal (quantity, unit price, tax rate) as a plain decimal string."""
+
+BBox = tuple[float, float, float, float]
+"""x0, y0, x1, y1 in PDF points of the page (pixels for images), origin top-left."""
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+# --- enums: the single lists of what exists ---------------------------------------------
+
+
+class Direction(StrEnum):
+    MODEL_TRAINING = "model_training"
+    MAAS = "maas"
+    AGENT = "agent"
+
+
+class DocType(StrEnum):
+    CONTRACT = "contract"
+    INVOICE = "invoice"
+    SETTLEMENT = "settlement"
+    PAYMENT = "payment"
+    SUPPLIER_CERTIFICATE = "supplier_certificate"
+    USAGE_STATEMENT = "usage_statement"
+    COMMITMENT = "commitment"
+    PLATFORM_LOG = "platform_log"
+    AGENT_FILING = "agent_filing"
+    OTHER = "other"
+
+
+class Source(StrEnum):
+    TEXT = "text"
+    OCR = "ocr"
+    XML = "xml"
+    OFD = "ofd"
+    QR = "qr"  # an invoice field the print reading missed, taken from the invoice's QR code
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class Kind(StrEnum):
+    """How a finding weighs in the verdict; each code's kind is set in the rules file."""
+
+    VETO = "veto"  # 否决项: the application is not supported
+    FIX = "fix"  # 需补正: the applicant must supply or correct something
+    ADJUST = "adjust"  # 金额调整: changes the eligible cost (already applied)
+    NOTE = "note"  # 提示: for information
+
+
+class Verdict(StrEnum):
+    """The recommendation a report opens with (建议结论)."""
+
+    APPROVE = "approve"  # 建议通过
+    APPROVE_AFTER_CHECK = "approve_after_check"  # 人工核对后通过
+    RESUBMIT = "resubmit"  # 补正后复核
+    REJECT = "reject"  # 建议不予支持
+    UNABLE = "unable"  # 无法核查
+
+
+class FindingCode(StrEnum):
+    MANIFEST_INVALID = "MANIFEST_INVALID"
+    DOC_UNREADABLE = "DOC_UNREADABLE"
+    DOC_UNCLASSIFIED = "DOC_UNCLASSIFIED"
+    MATERIAL_MISSING = "MATERIAL_MISSING"
+    FIELD_MISSING = "FIELD_MISSING"
+    APPLICANT_NOT_BEIJING = "APPLICANT_NOT_BEIJING"
+    USCC_INVALID = "USCC_INVALID"
+    PARTY_MISMATCH = "PARTY_MISMATCH"
+    RELATED_PARTY = "RELATED_PARTY"
+    AMOUNT_WORDS_MISMATCH = "AMOUNT_WORDS_MISMATCH"
+    TAX_ARITHMETIC = "TAX_ARITHMETIC"
+    PRICE_ARITHMETIC = "PRICE_ARITHMETIC"
+    PRICE_OUT_OF_MARKET = "PRICE_OUT_OF_MARKET"
+    AMOUNT_MISMATCH = "AMOUNT_MISMATCH"
+    DATE_OUT_OF_WINDOW = "DATE_OUT_OF_WINDOW"
+    CONTRACT_PERIOD = "CONTRACT_PERIOD"
+    UNDELIVERED = "UNDELIVERED"
+    NON_COMPUTE_ITEM = "NON_COMPUTE_ITEM"
+    SEAL_MISSING = "SEAL_MISSING"
+    CLASSIFIED_MARKING = "CLASSIFIED_MARKING"
+    DUPLICATE_DOCUMENT = "DUPLICATE_DOCUMENT"
+    THRESHOLD_NOT_MET = "THRESHOLD_NOT_MET"
+    DIRECTION_REQUIREMENT = "DIRECTION_REQUIREMENT"
+    COMMITMENT_INCOMPLETE = "COMMITMENT_INCOMPLETE"
+    SUBSIDY_CAPPED = "SUBSIDY_CAPPED"
+    FILE_IRREGULAR = "FILE_IRREGULAR"
+    QR_MISMATCH = "QR_MISMATCH"
+    FORMAT_MISMATCH = "FORMAT_MISMATCH"
+
+
+SEVERITY: dict[FindingCode, Severity] = {
+    FindingCode.MANIFEST_INVALID: Severity.ERROR,
+    FindingCode.DOC_UNREADABLE: Severity.ERROR,
+    FindingCode.DOC_UNCLASSIFIED: Severity.WARNING,
+    FindingCode.MATERIAL_MISSING: Severity.ERROR,
+    FindingCode.FIELD_MISSING: Severity.WARNING,
+    FindingCode.APPLICANT_NOT_BEIJING: Severity.WARNING,
+    FindingCode.USCC_INVALID: Severity.ERROR,
+    FindingCode.PARTY_MISMATCH: Severity.ERROR,
+    FindingCode.RELATED_PARTY: Severity.ERROR,
+    FindingCode.AMOUNT_WORDS_MISMATCH: Severity.ERROR,
+    FindingCode.TAX_ARITHMETIC: Severity.ERROR,
+    FindingCode.PRICE_ARITHMETIC: Severity.ERROR,
+    FindingCode.PRICE_OUT_OF_MARKET: Severity.WARNING,
+    FindingCode.AMOUNT_MISMATCH: Severity.ERROR,
+    FindingCode.DATE_OUT_OF_WINDOW: Severity.WARNING,
+    FindingCode.CONTRACT_PERIOD: Severity.ERROR,
+    FindingCode.UNDELIVERED: Severity.WARNING,
+    FindingCode.NON_COMPUTE_ITEM: Severity.WARNING,
+    FindingCode.SEAL_MISSING: Severity.ERROR,
+    FindingCode.CLASSIFIED_MARKING: Severity.ERROR,
+    FindingCode.DUPLICATE_DOCUMENT: Severity.ERROR,
+    FindingCode.THRESHOLD_NOT_MET: Severity.ERROR,
+    FindingCode.DIRECTION_REQUIREMENT: Severity.ERROR,
+    FindingCode.COMMITMENT_INCOMPLETE: Severity.ERROR,
+    FindingCode.SUBSIDY_CAPPED: Severity.INFO,
+    FindingCode.FILE_IRREGULAR: Severity.INFO,
+    FindingCode.QR_MISMATCH: Severity.ERROR,
+    FindingCode.FORMAT_MISMATCH: Severity.ERROR,
+}
+

@@ -1,0 +1,355 @@
+"""What reading produces and extraction fills in: pages of words with boxes, fields with
+provenance, seals, QR codes, markings, and the document that holds them."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
+from pydantic import Field as PydField
+
+from model.base import BBox, Direction, DocType, Money, Number, Source, Strict
+
+
+class Party(BaseModel):
+    """A company as a document names it; ``uscc`` is None where the document gives none."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    uscc: str | None = None
+    legal_representative: str | None = None
+    address: str | None = None
+    uscc_bbox: BBox | None = None
+    """Where the credit code is printed, on the page of the name, where it was read."""
+
+
+# --- what readers produce: pages of words with boxes ------------------------------------
+
+
+class Word(Strict):
+    text: str
+    bbox: BBox
+    confidence: float = PydField(ge=0, le=1)
+
+
+class Page(Strict):
+    """One page as read: its words in reading order, in page coordinates."""
+
+    number: int = PydField(ge=1)
+    width: float
+    height: float
+    unit: Literal["pt", "px"] = "pt"
+    source: Source
+    words: list[Word] = PydField(default_factory=list)
+    images: list[BBox] = PydField(default_factory=list)
+    """Picture regions of a text-layer page (signatures, seals, logos); on an OCR'd page,
+    patches of ink the OCR read no text from (a handwritten signature)."""
+    skew: float = 0.0
+    """Degrees an OCR'd page was turned to level its lines (cv2 sign); word boxes stay in
+    the page's own coordinates, so layout turns them level again before grouping lines."""
+    turn: Literal[0, 90, 180, 270] = 0
+    """Degrees the page image was turned clockwise before reading, because it was scanned
+    sideways or upside down; boxes, width and height are of the turned page."""
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+
+# --- fields with provenance -------------------------------------------------------------
+
+T = TypeVar("T")
+
+
+class Field(BaseModel, Generic[T]):
+    """One extracted value and where it came from."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    value: T
+    page: int | None = PydField(default=None, ge=1)
+    bbox: BBox | None = None
+    source: Source
+    confidence: float = PydField(ge=0, le=1)
+
+
+class MoneyField(Field[Money]):
+    """A field whose value is an amount of money."""
+
+
+class NumberField(Field[Number]):
+    """A field whose value is a quantity, a unit price or a rate."""
+
+
+class LineItem(Strict):
+    """A line of an invoice or a settlement statement; amounts as printed on that line."""
+
+    name: str
+    amount: Money
+    tax_rate: Number | None = None
+    tax_amount: Money | None = None
+    quantity: Number | None = None
+    unit: str | None = None
+    unit_price: Number | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+
+
+class Fields(BaseModel):
+    """Base of the per-type field sets; an absent field is None and is not serialised."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @model_serializer(mode="wrap")
+    def _drop_absent(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return {k: v for k, v in handler(self).items() if getattr(self, k) is not None}
+
+    def present(self) -> dict[str, Field[Any]]:
+        return {k: v for k, v in self if v is not None}
+
+
+class ContractFields(Fields):
+    contract_no: Field[str] | None = None
+    party_a: Field[Party] | None = None
+    party_b: Field[Party] | None = None
+    total_amount: MoneyField | None = None
+    unit_price: NumberField | None = None
+    quantity: NumberField | None = None
+    unit: Field[str] | None = None
+    sign_date: Field[date] | None = None
+    service_start: Field[date] | None = None
+    service_end: Field[date] | None = None
+    other_subsidy_statement: Field[bool] | None = None
+
+
+class InvoiceFields(Fields):
+    invoice_code: Field[str | None] | None = None
+    invoice_no: Field[str] | None = None
+    issue_date: Field[date] | None = None
+    buyer: Field[Party] | None = None
+    seller: Field[Party] | None = None
+    amount_ex_tax: MoneyField | None = None
+    tax_rate: NumberField | None = None
+    tax_amount: MoneyField | None = None
+    total_amount: MoneyField | None = None
+    total_in_words: Field[str] | None = None
+    items: Field[list[LineItem]] | None = None
+    contract_no: Field[str] | None = None
+
+
+class SettlementFields(Fields):
+    statement_no: Field[str] | None = None
+    contract_no: Field[str] | None = None
+    customer: Field[Party] | None = None
+    supplier: Field[Party] | None = None
+    period_start: Field[date] | None = None
+    period_end: Field[date] | None = None
+    quantity: NumberField | None = None
+    unit: Field[str] | None = None
+    total_amount: MoneyField | None = None
+    items: Field[list[LineItem]] | None = None
+    total_in_words: Field[str] | None = None
+    """The statement's amount in 大写 as printed (本期结算金额：人民币…元整), when it gives one."""
+    stated_amount: MoneyField | None = None
+    """The figure printed with those words (（¥…）), read apart from the table's total."""
+
+
+class PaymentFields(Fields):
+    payer: Field[Party] | None = None
+    payee: Field[Party] | None = None
+    amount: MoneyField | None = None
+    payment_date: Field[date] | None = None
+    reference: Field[str] | None = None
+    contract_no: Field[str] | None = None
+
+
+class SupplierCertificateFields(Fields):
+    supplier: Field[Party] | None = None
+    customer: Field[Party] | None = None
+    contract_no: Field[str] | None = None
+    compute_scale: Field[str] | None = None
+    lease_start: Field[date] | None = None
+    lease_end: Field[date] | None = None
+
+
+class UsageStatementFields(Fields):
+    company: Field[Party] | None = None
+    purpose: Field[str] | None = None
+    direction_hint: Field[Direction | None] | None = None
+
+
+class CommitmentFields(Fields):
+    company: Field[Party] | None = None
+    signed: Field[bool] | None = None
+    sign_date: Field[date] | None = None
+
+
+class PlatformLogFields(Fields):
+    company: Field[Party] | None = None
+    daily_tokens: Field[int] | None = None
+    served_companies: Field[int] | None = None
+    period_start: Field[date] | None = None
+    period_end: Field[date] | None = None
+
+
+class AgentFilingFields(Fields):
+    company: Field[Party] | None = None
+    filing_no: Field[str] | None = None
+    daily_active_users: Field[int] | None = None
+
+
+class OtherFields(Fields):
+    pass
+
+
+FIELDS_BY_TYPE: dict[DocType, type[Fields]] = {
+    DocType.CONTRACT: ContractFields,
+    DocType.INVOICE: InvoiceFields,
+    DocType.SETTLEMENT: SettlementFields,
+    DocType.PAYMENT: PaymentFields,
+    DocType.SUPPLIER_CERTIFICATE: SupplierCertificateFields,
+    DocType.USAGE_STATEMENT: UsageStatementFields,
+    DocType.COMMITMENT: CommitmentFields,
+    DocType.PLATFORM_LOG: PlatformLogFields,
+    DocType.AGENT_FILING: AgentFilingFields,
+    DocType.OTHER: OtherFields,
+}
+
+CONTRACT_FIELDS: dict[DocType, tuple[str, ...]] = {
+    DocType.CONTRACT: (
+        "contract_no", "party_a", "party_b", "total_amount", "unit_price", "quantity", "unit",
+        "sign_date", "service_start", "service_end", "other_subsidy_statement",
+    ),
+    DocType.INVOICE: (
+        "invoice_code", "invoice_no", "issue_date", "buyer", "seller", "amount_ex_tax",
+        "tax_rate", "tax_amount", "total_amount", "total_in_words", "items",
+    ),
+    DocType.SETTLEMENT: (
+        "statement_no", "contract_no", "customer", "supplier", "period_start", "period_end",
+        "quantity", "unit", "total_amount", "items",
+    ),
+    DocType.PAYMENT: ("payer", "payee", "amount", "payment_date", "reference"),
+    DocType.SUPPLIER_CERTIFICATE: (
+        "supplier", "customer", "contract_no", "compute_scale", "lease_start", "lease_end",
+    ),
+    DocType.USAGE_STATEMENT: ("company", "purpose", "direction_hint"),
+    DocType.COMMITMENT: ("company", "signed", "sign_date"),
+    DocType.PLATFORM_LOG: (
+        "company", "daily_tokens", "served_companies", "period_start", "period_end",
+    ),
+    DocType.AGENT_FILING: ("company", "filing_no", "daily_active_users"),
+    DocType.OTHER: (),
+}
+"""The fields the interface contract names for each type: the ones accuracy is scored on."""
+
+AnyFields = (
+    ContractFields | InvoiceFields | SettlementFields | PaymentFields | SupplierCertificateFields
+    | UsageStatementFields | CommitmentFields | PlatformLogFields | AgentFilingFields | OtherFields
+)
+
+
+class Seal(Strict):
+    page: int = PydField(ge=1)
+    bbox: BBox
+    confidence: float = PydField(default=1.0, ge=0, le=1)
+
+
+class Code(Strict):
+    """A QR code found on a page (or given by a structured invoice): its text and where it is."""
+
+    page: int | None = None
+    bbox: BBox | None = None
+    text: str
+
+
+_Day = date  # the field below is named ``date``, as the QR code names it
+
+
+class InvoiceQr(Strict):
+    """What an invoice's QR code says: type, code, number, amount, date and check code.
+    On a 数电 invoice (``digital``: no code, a 20-digit number) the amount is the total with
+    tax; on older invoices it is the amount before tax."""
+
+    text: str
+    type: str = ""
+    code: str | None = None
+    number: str | None = None
+    amount: Money | None = None
+    date: _Day | None = None
+    check_code: str | None = None
+    digital: bool = False
+    page: int | None = None
+    bbox: BBox | None = None
+
+    @property
+    def amount_field(self) -> str:
+        """The printed field the QR amount is to equal."""
+        return "total_amount" if self.digital else "amount_ex_tax"
+
+
+class Marking(Strict):
+    """A secrecy marking (秘密, 机密, 绝密) as printed, and where."""
+
+    text: str
+    page: int | None = None
+    bbox: BBox | None = None
+    source: Source = Source.TEXT
+
+
+class Document(BaseModel):
+    """One uploaded file as the report shows it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    file: str
+    sha256: str
+    doc_type: DocType = DocType.OTHER
+    pages: int = PydField(default=0, ge=0)
+    read_by: Source | None = None
+    seals: list[Seal] = PydField(default_factory=list)
+    errors: list[str] = PydField(default_factory=list)
+    fields: AnyFields = PydField(default_factory=OtherFields)
+    missing: dict[str, str] = PydField(default_factory=dict)
+    """Fields of the contract that could not be read, each with the reason."""
+    markings: list[Marking] = PydField(default_factory=list)
+    """Secrecy markings found anywhere in the document."""
+    format: str | None = None
+    """The file's real format as its bytes say (pdf, png, jpeg, tiff, ofd, xml, unknown)."""
+    turns: dict[int, int] = PydField(default_factory=dict)
+    """Pages read turned (page → degrees clockwise), scanned sideways or upside down; their
+    boxes are on the turned page."""
+    notes: list[str] = PydField(default_factory=list)
+    """What was irregular about the file though it was read: its extension says another
+    format, it was repaired or carries a permissions password, a page was turned."""
+    not_processed: bool = False
+    """The process reading this file died (a crash, the OOM killer): nothing is known of it,
+    so the application cannot be decided on the rest (its status is ``error``)."""
+    qr: InvoiceQr | None = None
+    """An invoice's QR code as decoded from its page (or given by its structured data)."""
+    same_invoice_as: str | None = None
+    """For an invoice uploaded again in another format: the OFD or XML file whose exact data
+    stands for it (this copy is not counted again)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fields_for_type(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            kind = FIELDS_BY_TYPE[DocType(data.get("doc_type", DocType.OTHER))]
+            raw = data.get("fields")
+            if raw is None:
+                data = {**data, "fields": kind()}
+            elif isinstance(raw, dict):
+                data = {**data, "fields": kind.model_validate(raw)}
+            elif not isinstance(raw, kind):
+                raise ValueError(f"fields of a {data.get('doc_type')} must be {kind.__name__}")
+        return data
+
+

@@ -1,1 +1,0 @@
-"""voucher-check: reading, checking and reporting on compute-voucher evidence."""
