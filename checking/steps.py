@@ -31,10 +31,11 @@ from reading.ocr import OcrEngine, make_engine
 from reading.qr import qr_of, second_reading
 from reading.reader import READER_VERSION, ReadDocument, ReadSettings, read_upload
 from reading.workers import ReadPool, can_start_processes
+from validators.checks import CHECKS
 from validators.context import Batch, CheckContext
 from validators.ledger import result_of
 from validators.reconcile import reconcile
-from validators.registry import run_rules
+from validators.runner import Check, run_checks
 from validators.verdict import decide, link_lines, unverified
 
 EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
@@ -274,11 +275,11 @@ def in_one_batch(contexts: list[CheckContext]) -> Batch:
     return batch
 
 
-def report_of(ctx: CheckContext) -> Report:
-    """Every rule's findings for one application (the checks across its batch included),
+def report_of(ctx: CheckContext, checks: tuple[Check, ...] = CHECKS) -> Report:
+    """Every check's findings for one application (the checks across its batch included),
     the subsidy where the manifest allows it, and the status: ``error`` when the application
     could not be opened, its manifest is unusable or a file could not be processed at all."""
-    findings = run_rules(ctx)
+    findings = run_checks(ctx, checks)
     for doc in ctx.documents:
         doc.same_invoice_as = ctx.copies.get(doc.file)
     subsidy = result_of(ctx).subsidy.model_copy(deep=True) if ctx.manifest is not None else None

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from extractors import parsers
+from extractors.entities import Label, entities
 from extractors.layout import DocText
-from extractors.lexicon import spelled
 from model.document import Field, MoneyField, NumberField, Page, Party
 from policy.rules import Rules, load_rules
 
@@ -71,11 +71,6 @@ class Extraction:
     def number(self, name: str, found: Found | None, reason: str,
                confidence: float | None = None) -> None:
         self.put(name, found, reason, NumberField, confidence)
-
-
-def labels(*names: str) -> re.Pattern[str]:
-    """A pattern matching any of the label spellings, tolerant of spaces OCR inserts."""
-    return re.compile("(?:" + "|".join(spelled(n) for n in names) + ")")
 
 
 def after_label(dt: DocText, label: re.Pattern[str], parse: Callable[[str], Found | None],
@@ -181,8 +176,6 @@ def letter_writer(dt: DocText) -> Found | None:
     """The company a letter speaks for (its 我公司/本单位): the one it introduces as such
     (…有限公司（以下简称“我公司”）), else the one named right after a first-person word
     (我公司杭州…有限公司), else the one signing alone on a line at its foot."""
-    from extractors.entities import Label, entities  # entities imports this module
-
     orgs = [e for e in entities(dt.text) if e.label is Label.ORG]
     for org in orgs:
         if SELF_REFERENCE.match(dt.text, org.end):

@@ -23,8 +23,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from extractors import parsers
-from extractors.common import labels
+from extractors import lexicon, parsers
 from extractors.layout import DocText
 from model.base import BBox
 
@@ -204,10 +203,7 @@ def text_to_credit_codes(text: str) -> list[tuple[str, int, int]]:
     return hits
 
 
-_DOCNO_LABEL = labels(
-    "合同编号", "合同号", "协议编号", "发票号码", "发票代码", "结算单号", "对账单号", "单据编号",
-    "交易流水号", "流水号", "回单编号", "凭证号", "上线批号", "备案编号", "备案号", "订单号",
-)
+_DOCNO_LABEL = lexicon.label("any.document_no")
 _DOCNO = re.compile(r"[ \t]*[:：]?[ \t]*([A-Za-z0-9][A-Za-z0-9\-_/]{3,})")
 
 

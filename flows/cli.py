@@ -179,10 +179,10 @@ def stop_on_signals() -> None:
 def cmd_rules(args: argparse.Namespace) -> int:
     """Print every finding code with its severity and the rules file in force."""
     rules = rules_of(args.rules)
-    from validators.registry import all_rules
+    from validators.checks import CHECKS
 
     order = list(FindingCode)
-    for r in sorted(all_rules(), key=lambda r: order.index(r.code)):
+    for r in sorted(CHECKS, key=lambda r: order.index(r.code)):
         say(f"{r.code.value:<24} {r.severity.value:<8} {r.describes}")
     source = args.rules or f"{DEFAULT_RULES} (set --rules or ${RULES_ENV} to change)"
     say(f"\n规则文件: {source}")

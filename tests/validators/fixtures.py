@@ -30,8 +30,9 @@ from model.base import SEVERITY, Direction, DocType, round_fen
 from model.document import Document, Marking
 from model.report import Finding
 from policy.rules import load_rules
+from validators.checks import CHECKS
 from validators.context import CheckContext
-from validators.registry import all_rules, run_rules
+from validators.runner import run_checks
 
 
 def with_check_digit(first17: str) -> str:
@@ -275,12 +276,12 @@ def other_clean_app(app_id: str = "APP-2025-0002") -> App:
 
 
 def run(ctx: CheckContext) -> list[Finding]:
-    """Every finding of the application; a rule that raises fails the test (run_rules would
+    """Every finding of the application; a check that raises fails the test (run_checks would
     only log it), and every finding carries the severity of its code."""
-    for r in all_rules():
+    for r in CHECKS:
         if not (r.needs_manifest and ctx.manifest is None):
-            list(r.check(ctx))
-    findings = run_rules(ctx)
+            list(r(ctx))
+    findings = run_checks(ctx, CHECKS)
     for f in findings:
         assert f.severity == SEVERITY[f.code], f
     return findings

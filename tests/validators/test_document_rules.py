@@ -33,8 +33,9 @@ from tests.validators.fixtures import (
     run,
     wrong_check_digit,
 )
+from validators.checks import CHECKS
 from validators.ledger import result_of
-from validators.registry import run_rules
+from validators.runner import run_checks
 
 C = FindingCode
 
@@ -43,7 +44,7 @@ C = FindingCode
 
 
 def test_the_clean_application_raises_nothing() -> None:
-    assert run_rules(clean_app().context()) == []
+    assert run_checks(clean_app().context(), CHECKS) == []
 
 
 def test_no_rule_raises_on_the_clean_application() -> None:

@@ -6,15 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 from checking.steps import in_one_batch, report_of
 from model.base import FindingCode, Severity
 from model.report import Status
 from tests.validators.fixtures import clean_app
-from validators import registry
+from validators.checks import CHECKS
 from validators.context import CheckContext
-from validators.registry import NOT_COMPLETED, Draft, Rule, all_rules, run_rules
+from validators.runner import NOT_COMPLETED, Check, Draft, run_checks
 
 
 def test_a_clean_application_passes_and_numbers_run_from_one() -> None:
@@ -22,7 +20,7 @@ def test_a_clean_application_passes_and_numbers_run_from_one() -> None:
     in_one_batch([ctx])
     report = report_of(ctx)
     assert report.status is Status.PASS, [f.message for f in report.findings]
-    ids = [f.finding_id for f in run_rules(ctx)]
+    ids = [f.finding_id for f in run_checks(ctx, CHECKS)]
     assert ids == [f"{ctx.app_id}-F{i:03d}" for i in range(1, len(ids) + 1)]
 
 
@@ -31,13 +29,11 @@ def _broken(ctx: CheckContext) -> Iterator[Draft]:
     raise KeyError("a bug in a rule")
 
 
-def test_a_rule_that_raises_is_a_finding_and_the_application_cannot_pass(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    rule = Rule(FindingCode.PRICE_OUT_OF_MARKET, "a rule with a bug", _broken)
-    monkeypatch.setattr(registry, "RULES", [*all_rules(), rule])
+def test_a_check_that_raises_is_a_finding_and_the_application_cannot_pass() -> None:
+    broken = Check(FindingCode.PRICE_OUT_OF_MARKET, "a check with a bug", _broken)
     ctx = clean_app().context()
     in_one_batch([ctx])
-    report = report_of(ctx)
+    report = report_of(ctx, (*CHECKS, broken))
     [failed] = [f for f in report.findings if f.message == NOT_COMPLETED]
     assert failed.code is FindingCode.PRICE_OUT_OF_MARKET  # the rule's own code
     assert failed.severity is Severity.ERROR  # though the code is a warning

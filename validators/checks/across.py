@@ -15,7 +15,7 @@ from model.document import Document
 from model.report import Evidence
 from validators.context import CheckContext, norm_code
 from validators.ledger import invoice_key
-from validators.registry import Draft, rule
+from validators.runner import Draft, check
 
 EMPTY_FILE = hashlib.sha256(b"").hexdigest()
 ELSEWHERE = "other_application"
@@ -23,7 +23,7 @@ ELSEWHERE = "other_application"
 rules file)."""
 
 
-@rule(FindingCode.DUPLICATE_DOCUMENT, "同一文件、同一张发票或同一份合同在本批次两份申报中使用",
+@check(FindingCode.DUPLICATE_DOCUMENT, "同一文件、同一张发票或同一份合同在本批次两份申报中使用",
       needs_manifest=False)
 def duplicate_across(ctx: CheckContext) -> Iterator[Draft]:
     if ctx.batch is None:
@@ -33,7 +33,7 @@ def duplicate_across(ctx: CheckContext) -> Iterator[Draft]:
     yield from ctx.batch.memo["across"].get(ctx.app_id, [])
 
 
-@rule(FindingCode.MANIFEST_INVALID, "申报编号与本批次另一份申报相同", needs_manifest=False)
+@check(FindingCode.MANIFEST_INVALID, "申报编号与本批次另一份申报相同", needs_manifest=False)
 def duplicate_id(ctx: CheckContext) -> Iterator[Draft]:
     """An id claimed by two uploads: the later one is checked under its upload's name."""
     if ctx.manifest is None or ctx.batch is None or ctx.manifest.application_id in (None, ctx.app_id):

@@ -14,7 +14,7 @@ from policy.words import say
 from validators.checks.common import label, plain, yuan
 from validators.context import CheckContext, norm_code, norm_name
 from validators.ledger import invoices_of, is_compute, item_total
-from validators.registry import Draft, rule
+from validators.runner import Draft, check
 
 ZERO = Decimal(0)
 
@@ -50,7 +50,7 @@ def contract_totals(ctx: CheckContext, no: str) -> dict[str, tuple[Decimal, list
     }
 
 
-@rule(FindingCode.AMOUNT_MISMATCH, "申报金额与合同、发票与结算单与付款之间金额不一致，或超出合同总额")
+@check(FindingCode.AMOUNT_MISMATCH, "申报金额与合同、发票与结算单与付款之间金额不一致，或超出合同总额")
 def amount_mismatch(ctx: CheckContext) -> Iterator[Draft]:
     assert ctx.manifest is not None
     tolerance = ctx.rules.tolerance.amount_match
@@ -87,7 +87,7 @@ def amount_mismatch(ctx: CheckContext) -> Iterator[Draft]:
                             at_stake=amount - total.value, situation="over_contract")
 
 
-@rule(FindingCode.UNDELIVERED, "开票或付款多于结算确认的交付量（超出部分不计入补贴）")
+@check(FindingCode.UNDELIVERED, "开票或付款多于结算确认的交付量（超出部分不计入补贴）")
 def undelivered(ctx: CheckContext) -> Iterator[Draft]:
     assert ctx.manifest is not None
     tolerance = ctx.rules.tolerance.amount_match
@@ -116,7 +116,7 @@ def service_name(name: str) -> str:
     return norm_name(MONTH.sub("", CATEGORY.sub("", name)))
 
 
-@rule(FindingCode.NON_COMPUTE_ITEM, "发票或结算单含存储、网络、安全等非智能算力项目（不计入补贴）", needs_manifest=False)
+@check(FindingCode.NON_COMPUTE_ITEM, "发票或结算单含存储、网络、安全等非智能算力项目（不计入补贴）", needs_manifest=False)
 def non_compute(ctx: CheckContext) -> Iterator[Draft]:
     """One finding per non-compute line of a contract, however many documents show it (the
     invoice before tax, the statement with it)."""
@@ -137,7 +137,7 @@ def non_compute(ctx: CheckContext) -> Iterator[Draft]:
                     observed=name, at_stake=max(u[2] for u in uses))
 
 
-@rule(FindingCode.THRESHOLD_NOT_MET, "申报智能算力总金额低于申报方向的最低要求")
+@check(FindingCode.THRESHOLD_NOT_MET, "申报智能算力总金额低于申报方向的最低要求")
 def threshold(ctx: CheckContext) -> Iterator[Draft]:
     assert ctx.manifest is not None
     minimum = ctx.rules.min_total.for_direction(ctx.manifest.direction)

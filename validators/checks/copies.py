@@ -13,13 +13,13 @@ from policy.words import say
 from validators.checks.common import label, plain, yuan
 from validators.checks.qr import EXACT
 from validators.context import CheckContext, norm_code
-from validators.registry import Draft, rule
+from validators.runner import Draft, check
 
 COMPARED = ("invoice_no", "invoice_code", "issue_date", "buyer", "seller", "amount_ex_tax", "tax_amount",
             "total_amount")
 
 
-@rule(FindingCode.FORMAT_MISMATCH, "同一张发票的 PDF 与 OFD／XML 版本内容不一致", needs_manifest=False)
+@check(FindingCode.FORMAT_MISMATCH, "同一张发票的 PDF 与 OFD／XML 版本内容不一致", needs_manifest=False)
 def format_mismatch(ctx: CheckContext) -> Iterator[Draft]:
     by_file = {d.file: d for d in ctx.readable}
     for file, primary_file in sorted(ctx.copies.items()):

@@ -12,7 +12,7 @@ from model.report import Evidence
 from validators.checks.common import label, yuan
 from validators.context import CheckContext
 from validators.ledger import settlement_spans
-from validators.registry import Draft, rule
+from validators.runner import Draft, check
 from validators.subsidy import NONE, Span, days_inside, fen, inside
 
 
@@ -44,7 +44,7 @@ def _outside(spans: list[Span], lo: date, hi: date) -> tuple[list[str], Fraction
     return parts, total
 
 
-@rule(FindingCode.DATE_OUT_OF_WINDOW, "材料日期早于补贴期起始日或晚于申报日（该部分不计入补贴）")
+@check(FindingCode.DATE_OUT_OF_WINDOW, "材料日期早于补贴期起始日或晚于申报日（该部分不计入补贴）")
 def out_of_window(ctx: CheckContext) -> Iterator[Draft]:
     w0, w1 = ctx.window
     where = f"补贴期 {_iso(w0)} 至 {_iso(w1)}"
@@ -68,7 +68,7 @@ def out_of_window(ctx: CheckContext) -> Iterator[Draft]:
                             at_stake=amount.value if amount is not None else None)
 
 
-@rule(FindingCode.CONTRACT_PERIOD, "交付或结算超出合同服务期限，或申报期内合同无效")
+@check(FindingCode.CONTRACT_PERIOD, "交付或结算超出合同服务期限，或申报期内合同无效")
 def contract_period(ctx: CheckContext) -> Iterator[Draft]:
     w0, _ = ctx.window
     for no, contract in ctx.contracts.items():

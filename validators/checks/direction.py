@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from model.base import Direction, DocType, FindingCode, Source
 from validators.checks.common import label
 from validators.context import CheckContext, Value, edit_distance, norm_code
-from validators.registry import Draft, rule
+from validators.runner import Draft, check
 
 UNDER = "under_minimum"
 """The situation of a figure under the direction's minimum (a veto in the rules file)."""
@@ -18,7 +18,7 @@ def _below(value: int, minimum: int, exclusive: bool) -> bool:
     return value <= minimum if exclusive else value < minimum
 
 
-@rule(FindingCode.DIRECTION_REQUIREMENT, "MaaS 调用量与服务企业数、智能体上线批号与日活量缺失、不达标或与申报不一致")
+@check(FindingCode.DIRECTION_REQUIREMENT, "MaaS 调用量与服务企业数、智能体上线批号与日活量缺失、不达标或与申报不一致")
 def direction(ctx: CheckContext) -> Iterator[Draft]:
     assert ctx.manifest is not None
     if ctx.manifest.direction is Direction.MAAS:

@@ -14,7 +14,7 @@ from model.report import Evidence
 from policy.words import words
 from validators.checks.common import label, plain, unique, unread, yuan
 from validators.context import CheckContext, Value, edit_distance, norm_code
-from validators.registry import Draft, rule
+from validators.runner import Draft, check
 
 DOC_NAMES = words()["doc_types"]
 """The material names the messages use, keyed by document type value."""
@@ -24,7 +24,7 @@ def _where(doc: Document, field: str | None = None) -> Evidence:
     return Evidence(file=doc.file, field=field)
 
 
-@rule(FindingCode.MANIFEST_INVALID, "application.yaml 缺失、无法解析或不符合格式", needs_manifest=False)
+@check(FindingCode.MANIFEST_INVALID, "application.yaml 缺失、无法解析或不符合格式", needs_manifest=False)
 def manifest_invalid(ctx: CheckContext) -> Iterator[Draft]:
     if ctx.manifest is None and ctx.load_error is None:
         problem = ctx.manifest_problem or f"申报表 {MANIFEST_NAME} 缺失：请随申报材料提交"
@@ -32,27 +32,27 @@ def manifest_invalid(ctx: CheckContext) -> Iterator[Draft]:
         yield Draft(f"{problem}；{rest}", (MANIFEST_NAME,))
 
 
-@rule(FindingCode.DOC_UNREADABLE, "申报目录或压缩包无法打开", needs_manifest=False)
+@check(FindingCode.DOC_UNREADABLE, "申报目录或压缩包无法打开", needs_manifest=False)
 def unopened(ctx: CheckContext) -> Iterator[Draft]:
     if ctx.load_error is not None:
         yield Draft(f"未能核查：{ctx.load_error}", (ctx.upload,))
 
 
-@rule(FindingCode.DUPLICATE_DOCUMENT, "压缩包中两个条目同名", needs_manifest=False)
+@check(FindingCode.DUPLICATE_DOCUMENT, "压缩包中两个条目同名", needs_manifest=False)
 def same_name(ctx: CheckContext) -> Iterator[Draft]:
     for name, entry in sorted(ctx.renamed.items()):
         yield Draft(f"压缩包中有多个条目名为“{entry}”，已分别读取，后者显示为《{name}》；请确认是否重复提交",
                     (name,))
 
 
-@rule(FindingCode.DOC_UNREADABLE, "文件为空、损坏、加密、格式不支持或超出大小限制", needs_manifest=False)
+@check(FindingCode.DOC_UNREADABLE, "文件为空、损坏、加密、格式不支持或超出大小限制", needs_manifest=False)
 def unreadable(ctx: CheckContext) -> Iterator[Draft]:
     for doc in ctx.documents:
         if doc.errors:
             yield Draft(f"{label(doc)}无法读取：{'；'.join(doc.errors)}", (doc.file,), (_where(doc),))
 
 
-@rule(FindingCode.FILE_IRREGULAR, "文件已读取，但格式与扩展名不符、经过修复、设有权限密码或页面方向被转正",
+@check(FindingCode.FILE_IRREGULAR, "文件已读取，但格式与扩展名不符、经过修复、设有权限密码或页面方向被转正",
       needs_manifest=False)
 def irregular(ctx: CheckContext) -> Iterator[Draft]:
     for doc in ctx.readable:
@@ -60,7 +60,7 @@ def irregular(ctx: CheckContext) -> Iterator[Draft]:
             yield Draft(f"{label(doc)}{note}", (doc.file,), (_where(doc),))
 
 
-@rule(FindingCode.DOC_UNCLASSIFIED, "文件可读但无法判断是哪类申报材料", needs_manifest=False)
+@check(FindingCode.DOC_UNCLASSIFIED, "文件可读但无法判断是哪类申报材料", needs_manifest=False)
 def unclassified(ctx: CheckContext) -> Iterator[Draft]:
     for doc in ctx.of_type(DocType.OTHER):
         yield Draft(f"{label(doc)}无法判断材料类型（不是合同、发票、结算单、付款凭证等所列材料），请人工确认",
@@ -81,7 +81,7 @@ def _code_place(v: Value) -> Evidence:
     return Evidence(file=v.doc.file, page=v.page, bbox=box, field=f"{v.field}.uscc")
 
 
-@rule(FindingCode.USCC_INVALID, "统一社会信用代码校验位错误", needs_manifest=False)
+@check(FindingCode.USCC_INVALID, "统一社会信用代码校验位错误", needs_manifest=False)
 def uscc_invalid(ctx: CheckContext) -> Iterator[Draft]:
     values = list(_party_values(ctx))
     valid = {norm_code(v.value.uscc) for v in values if uscc_check.is_valid(v.value.uscc)}
@@ -109,7 +109,7 @@ def uscc_invalid(ctx: CheckContext) -> Iterator[Draft]:
             yield Draft(f"申报表中申报单位统一社会信用代码 {code} 校验位错误", ("application.yaml",), observed=code)
 
 
-@rule(FindingCode.APPLICANT_NOT_BEIJING, "申报单位统一社会信用代码的登记管理机关不在北京")
+@check(FindingCode.APPLICANT_NOT_BEIJING, "申报单位统一社会信用代码的登记管理机关不在北京")
 def not_beijing(ctx: CheckContext) -> Iterator[Draft]:
     assert ctx.manifest is not None
     code = norm_code(ctx.manifest.applicant.uscc or "")
@@ -119,7 +119,7 @@ def not_beijing(ctx: CheckContext) -> Iterator[Draft]:
                     "请核实是否在京注册", ("application.yaml",), expected=f"{prefix}xxxx", observed=code[2:8])
 
 
-@rule(FindingCode.AMOUNT_WORDS_MISMATCH, "发票或结算单的大写金额与小写金额不一致", needs_manifest=False)
+@check(FindingCode.AMOUNT_WORDS_MISMATCH, "发票或结算单的大写金额与小写金额不一致", needs_manifest=False)
 def words_vs_figures(ctx: CheckContext) -> Iterator[Draft]:
     for doc in ctx.of_type(DocType.INVOICE):
         words, total = ctx.value(doc, "total_in_words"), ctx.value(doc, "total_amount")
@@ -144,7 +144,7 @@ def words_vs_figures(ctx: CheckContext) -> Iterator[Draft]:
                         observed=plain(said))
 
 
-@rule(FindingCode.TAX_ARITHMETIC, "金额＋税额≠价税合计，或税额≠金额×税率", needs_manifest=False)
+@check(FindingCode.TAX_ARITHMETIC, "金额＋税额≠价税合计，或税额≠金额×税率", needs_manifest=False)
 def tax_arithmetic(ctx: CheckContext) -> Iterator[Draft]:
     tolerance = ctx.rules.tolerance.arithmetic
     for doc in ctx.of_type(DocType.INVOICE):
@@ -173,7 +173,7 @@ def tax_arithmetic(ctx: CheckContext) -> Iterator[Draft]:
                         expected=expected, observed=observed, at_stake=at_stake)
 
 
-@rule(FindingCode.PRICE_ARITHMETIC, "合同单价×数量≠合同金额", needs_manifest=False)
+@check(FindingCode.PRICE_ARITHMETIC, "合同单价×数量≠合同金额", needs_manifest=False)
 def price_arithmetic(ctx: CheckContext) -> Iterator[Draft]:
     tolerance = ctx.rules.tolerance.arithmetic
     for doc in ctx.of_type(DocType.CONTRACT):
@@ -190,7 +190,7 @@ def price_arithmetic(ctx: CheckContext) -> Iterator[Draft]:
                         expected=plain(total.value), observed=plain(product))
 
 
-@rule(FindingCode.PRICE_ARITHMETIC, "结算单明细行单价×用量≠金额", needs_manifest=False)
+@check(FindingCode.PRICE_ARITHMETIC, "结算单明细行单价×用量≠金额", needs_manifest=False)
 def line_arithmetic(ctx: CheckContext) -> Iterator[Draft]:
     tolerance = ctx.rules.tolerance.arithmetic
     for doc in ctx.of_type(DocType.SETTLEMENT):
@@ -223,7 +223,7 @@ def _corroborated(ctx: CheckContext, doc: Document, items: list[LineItem], total
     return price is not None and all(i.unit_price in (None, price.value) for i in items)
 
 
-@rule(FindingCode.PRICE_OUT_OF_MARKET, "算力单价超出规则文件中的市场价格区间", needs_manifest=False)
+@check(FindingCode.PRICE_OUT_OF_MARKET, "算力单价超出规则文件中的市场价格区间", needs_manifest=False)
 def price_band(ctx: CheckContext) -> Iterator[Draft]:
     for doc in ctx.of_type(DocType.CONTRACT):
         price, unit = ctx.value(doc, "unit_price"), ctx.value(doc, "unit")
@@ -239,7 +239,7 @@ def price_band(ctx: CheckContext) -> Iterator[Draft]:
                         expected=f"{band.min}-{band.max}", observed=plain(price.value))
 
 
-@rule(FindingCode.SEAL_MISSING, "须盖章的材料（合同、结算单、供给企业证明、承诺书等）未见公司印章",
+@check(FindingCode.SEAL_MISSING, "须盖章的材料（合同、结算单、供给企业证明、承诺书等）未见公司印章",
       needs_manifest=False)
 def seals(ctx: CheckContext) -> Iterator[Draft]:
     for doc in ctx.readable:
@@ -249,7 +249,7 @@ def seals(ctx: CheckContext) -> Iterator[Draft]:
                         (doc.file,), (Evidence(file=doc.file, page=doc.pages or 1, field="seal"),))
 
 
-@rule(FindingCode.CLASSIFIED_MARKING, "材料含密级标识（秘密、机密、绝密）", needs_manifest=False)
+@check(FindingCode.CLASSIFIED_MARKING, "材料含密级标识（秘密、机密、绝密）", needs_manifest=False)
 def markings(ctx: CheckContext) -> Iterator[Draft]:
     for doc in ctx.readable:
         for m in doc.markings:
@@ -258,7 +258,7 @@ def markings(ctx: CheckContext) -> Iterator[Draft]:
                         (doc.file,), (Evidence(file=doc.file, page=m.page, bbox=m.bbox),), observed=m.text)
 
 
-@rule(FindingCode.COMMITMENT_INCOMPLETE, "承诺书未经法定代表人签字、未注明日期或未加盖公章",
+@check(FindingCode.COMMITMENT_INCOMPLETE, "承诺书未经法定代表人签字、未注明日期或未加盖公章",
       needs_manifest=False)
 def commitment(ctx: CheckContext) -> Iterator[Draft]:
     for doc in ctx.of_type(DocType.COMMITMENT):

@@ -11,10 +11,10 @@ from validators.checks.across import EMPTY_FILE
 from validators.checks.common import label
 from validators.context import CheckContext
 from validators.ledger import invoice_key
-from validators.registry import Draft, rule
+from validators.runner import Draft, check
 
 
-@rule(FindingCode.DUPLICATE_DOCUMENT, "同一文件或同一张发票（代码＋号码）在本申报中重复提交", needs_manifest=False)
+@check(FindingCode.DUPLICATE_DOCUMENT, "同一文件或同一张发票（代码＋号码）在本申报中重复提交", needs_manifest=False)
 def duplicates(ctx: CheckContext) -> Iterator[Draft]:
     by_hash = defaultdict(list)
     for doc in ctx.documents:

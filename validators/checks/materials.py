@@ -9,7 +9,7 @@ from model.base import DocType, FindingCode
 from validators.checks.common import label, unread
 from validators.checks.documents import DOC_NAMES
 from validators.context import CheckContext, norm_code
-from validators.registry import Draft, rule
+from validators.runner import Draft, check
 
 # Fields every later check stands on; each is read reliably from text and scans alike,
 # so its absence means the document does not state it.
@@ -22,7 +22,7 @@ NEEDED: dict[DocType, tuple[tuple[str, ...], str]] = {
 }
 
 
-@rule(FindingCode.MATERIAL_MISSING, "缺少申报方向要求的材料（合同、发票或付款凭证、结算单、供给企业证明、使用说明、承诺书等）")
+@check(FindingCode.MATERIAL_MISSING, "缺少申报方向要求的材料（合同、发票或付款凭证、结算单、供给企业证明、使用说明、承诺书等）")
 def materials(ctx: CheckContext) -> Iterator[Draft]:
     assert ctx.manifest is not None
     present = {d.doc_type for d in ctx.readable}
@@ -38,7 +38,7 @@ def materials(ctx: CheckContext) -> Iterator[Draft]:
                             observed="未提交")
 
 
-@rule(FindingCode.FIELD_MISSING, "核查所需的字段（合同编号、服务期限、金额、日期等）无法从材料中读取")
+@check(FindingCode.FIELD_MISSING, "核查所需的字段（合同编号、服务期限、金额、日期等）无法从材料中读取")
 def fields_missing(ctx: CheckContext) -> Iterator[Draft]:
     for doc in ctx.of_type(DocType.CONTRACT):
         if "service_start" in doc.missing or "service_end" in doc.missing:

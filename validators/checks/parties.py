@@ -9,7 +9,7 @@ from model.base import DocType, FindingCode, Source
 from model.document import Party
 from validators.checks.common import label
 from validators.context import CheckContext, Value, edit_distance, norm_code, norm_name
-from validators.registry import Draft, rule
+from validators.runner import Draft, check
 
 APPLICANT_ROLES: dict[DocType, tuple[str, str]] = {
     DocType.CONTRACT: ("party_a", "合同甲方（委托方）"),
@@ -62,7 +62,7 @@ def _differs(ctx: CheckContext, v: Value, name: str, uscc: str | None,
     return None
 
 
-@rule(FindingCode.PARTY_MISMATCH, "申报单位、供应商在申报表与各材料之间名称或信用代码不一致")
+@check(FindingCode.PARTY_MISMATCH, "申报单位、供应商在申报表与各材料之间名称或信用代码不一致")
 def party_mismatch(ctx: CheckContext) -> Iterator[Draft]:
     assert ctx.manifest is not None
     applicant = ctx.manifest.applicant
@@ -96,7 +96,7 @@ def party_mismatch(ctx: CheckContext) -> Iterator[Draft]:
                                 expected=supplier.name, observed=got.value.name)
 
 
-@rule(FindingCode.RELATED_PARTY, "算力供应商为申报单位本身或其关联方（同一信用代码、名称、法定代表人或地址）")
+@check(FindingCode.RELATED_PARTY, "算力供应商为申报单位本身或其关联方（同一信用代码、名称、法定代表人或地址）")
 def related_party(ctx: CheckContext) -> Iterator[Draft]:
     assert ctx.manifest is not None
     applicant = ctx.manifest.applicant
@@ -122,7 +122,7 @@ def related_party(ctx: CheckContext) -> Iterator[Draft]:
                         "算力须由非关联方提供", (contract.file,), evidence, observed=supplier.name)
 
 
-@rule(FindingCode.PARTY_MISMATCH, "发票销售方、收款人或结算单出具方不是任何一份合同的乙方")
+@check(FindingCode.PARTY_MISMATCH, "发票销售方、收款人或结算单出具方不是任何一份合同的乙方")
 def unknown_supplier(ctx: CheckContext) -> Iterator[Draft]:
     parties_b = [b for c in ctx.contracts.values() if (b := ctx.value(c, "party_b")) is not None]
     suppliers = [b.value for b in parties_b]

@@ -12,13 +12,13 @@ from model.report import Evidence
 from policy.words import say
 from validators.checks.common import label, plain, yuan
 from validators.context import CheckContext
-from validators.registry import Draft, rule
+from validators.runner import Draft, check
 
 EXACT = (Source.TEXT, Source.OFD, Source.XML)
 """Sources whose figures are not a reading of pixels: a disagreement there is the print's own."""
 
 
-@rule(FindingCode.QR_MISMATCH, "发票二维码所载号码、日期、代码、金额与票面不一致", needs_manifest=False)
+@check(FindingCode.QR_MISMATCH, "发票二维码所载号码、日期、代码、金额与票面不一致", needs_manifest=False)
 def qr_mismatch(ctx: CheckContext) -> Iterator[Draft]:
     for doc in ctx.readable:  # copies too: a PDF's own code against its own print
         qr = doc.qr

@@ -9,11 +9,11 @@ from model.base import FindingCode
 from validators.checks.common import plain, yuan
 from validators.context import CheckContext
 from validators.ledger import result_of
-from validators.registry import Draft, rule
+from validators.runner import Draft, check
 from validators.subsidy import fen
 
 
-@rule(FindingCode.SUBSIDY_CAPPED, "补贴额被单合同财政支持比例上限或企业补贴上限核减")
+@check(FindingCode.SUBSIDY_CAPPED, "补贴额被单合同财政支持比例上限或企业补贴上限核减")
 def capped(ctx: CheckContext) -> Iterator[Draft]:
     result = result_of(ctx)
     share = ctx.rules.subsidy.total_support_share

@@ -1,7 +1,8 @@
-"""The checks as named rules: each declares its finding code and what it checks, and yields
-drafts; one runner applies every rule, collects everything and numbers the findings.
+"""The checks as named, declared functions: each declares its finding code and what it checks,
+and yields drafts; one runner applies the checks it is given (``validators.checks.CHECKS``),
+collects everything and numbers the findings.
 
-A rule reads the model only (``CheckContext``): no files, no OCR, no Prefect.
+A check reads the model only (``CheckContext``): no files, no OCR, no Prefect.
 """
 
 from __future__ import annotations
@@ -40,16 +41,20 @@ KIND_ORDER = (Kind.VETO, Kind.FIX, Kind.ADJUST, Kind.NOTE)
 SEVERITY_ORDER = (Severity.ERROR, Severity.WARNING, Severity.INFO)
 
 NOT_COMPLETED = "该项核查未能完成，请人工核对"
-"""The finding of a rule that raised: under its code, an error, so the application cannot pass."""
+"""The finding of a check that raised: under its code, an error, so the application cannot pass."""
 
-Check = Callable[[CheckContext], Iterable[Draft]]
+Looks = Callable[[CheckContext], Iterable[Draft]]
+"""What a check does: look at one application and yield a draft per thing found."""
 
 
 @dataclass(frozen=True)
-class Rule:
+class Check:
+    """A named check: its finding code, what it checks in one Chinese line, and the function
+    that looks. Called like the function it wraps."""
+
     code: FindingCode
     describes: str
-    check: Check = field(compare=False)
+    looks: Looks = field(compare=False)
     needs_manifest: bool = True
 
     @property
@@ -58,36 +63,35 @@ class Rule:
 
     @property
     def name(self) -> str:
-        return self.check.__name__
+        return self.looks.__name__
+
+    def __call__(self, ctx: CheckContext) -> Iterable[Draft]:
+        return self.looks(ctx)
 
 
-RULES: list[Rule] = []
-"""Every rule, in the order they run; filled by the rule modules as they are imported."""
+def check(code: FindingCode, describes: str, *, needs_manifest: bool = True) -> Callable[[Looks], Check]:
+    """Declare a function a check under ``code`` with a one-line Chinese description. Nothing
+    is registered: ``validators.checks.CHECKS`` lists the checks that run."""
+
+    def declare(looks: Looks) -> Check:
+        return Check(code, describes, looks, needs_manifest)
+
+    return declare
 
 
-def rule(code: FindingCode, describes: str, *, needs_manifest: bool = True) -> Callable[[Check], Check]:
-    """Register a check under ``code`` with a one-line Chinese description."""
-
-    def register(check: Check) -> Check:
-        RULES.append(Rule(code, describes, check, needs_manifest))
-        return check
-
-    return register
-
-
-def run_rules(ctx: CheckContext, rules: Iterable[Rule] | None = None) -> list[Finding]:
-    """Every finding of every rule for one application, numbered stably: the same evidence
-    always gives the same ids, whatever order rules or documents come in."""
-    drafts: list[tuple[Rule, Draft]] = []
-    for r in rules if rules is not None else all_rules():
+def run_checks(ctx: CheckContext, checks: Iterable[Check]) -> list[Finding]:
+    """Every finding of ``checks`` for one application, numbered stably: the same evidence
+    always gives the same ids, whatever order checks or documents come in."""
+    drafts: list[tuple[Check, Draft]] = []
+    for r in checks:
         if r.needs_manifest and ctx.manifest is None:
             continue
         try:
-            drafts.extend((r, d) for d in r.check(ctx))
-        except Exception:  # a faulty rule hides none of the others' findings, and is one itself
-            log.exception("rule %s failed on %s", r.name, ctx.app_id)
+            drafts.extend((r, d) for d in r(ctx))
+        except Exception:  # a faulty check hides none of the others' findings, and is one itself
+            log.exception("check %s failed on %s", r.name, ctx.app_id)
             drafts.append((r, Draft(NOT_COMPLETED)))
-    unique: dict[tuple[object, ...], tuple[Rule, Draft]] = {}
+    unique: dict[tuple[object, ...], tuple[Check, Draft]] = {}
     for r, d in drafts:
         unique.setdefault(_key(r, d), (r, d))
     types = {doc.file: doc.doc_type.value for doc in ctx.documents}
@@ -105,12 +109,12 @@ def run_rules(ctx: CheckContext, rules: Iterable[Rule] | None = None) -> list[Fi
     ]
 
 
-def _severity(r: Rule, d: Draft) -> Severity:
+def _severity(r: Check, d: Draft) -> Severity:
     return Severity.ERROR if d.message == NOT_COMPLETED else r.severity
 
 
-def _kind(ctx: CheckContext, types: dict[str, str], r: Rule, d: Draft) -> Kind:
-    """The finding's kind from the rules file: by the rule's situation, then by the types of
+def _kind(ctx: CheckContext, types: dict[str, str], r: Check, d: Draft) -> Kind:
+    """The finding's kind from the rules file: by the check's situation, then by the types of
     the documents it names; a check that could not be completed asks for a look (需补正)."""
     if d.message == NOT_COMPLETED:
         return Kind.FIX
@@ -118,12 +122,6 @@ def _kind(ctx: CheckContext, types: dict[str, str], r: Rule, d: Draft) -> Kind:
     return ctx.rules.kind_of(r.code, situations)
 
 
-def _key(r: Rule, d: Draft) -> tuple[object, ...]:
+def _key(r: Check, d: Draft) -> tuple[object, ...]:
     return (list(FindingCode).index(r.code), d.documents, d.message, d.expected or "", d.observed or "")
 
-
-def all_rules() -> list[Rule]:
-    """The registered rules, importing the rule modules on first use."""
-    import validators.checks  # noqa: F401  (registers the rules)
-
-    return RULES
