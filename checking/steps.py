@@ -13,7 +13,6 @@ from decimal import Decimal
 from pathlib import Path
 
 from extractors.classify import classify
-from extractors.common import rules_in_force
 from extractors.layout import DocText
 from extractors.markings import find_markings
 from extractors.registry import extract_fields
@@ -178,8 +177,7 @@ def document_of(read: ReadDocument, rules: Rules) -> Document:
     if (read.pages or invoice) and not read.errors:
         dt = DocText.from_pages(read.pages)
         doc_type = DocType.INVOICE if invoice else classify(read.pages).doc_type
-        with rules_in_force(rules):
-            fields_model, missing = extract_fields(doc_type, read.pages, dt)
+        fields_model, missing = extract_fields(doc_type, read.pages, rules, dt)
         if invoice is not None:
             fields_model, missing = with_structured(fields_model, missing, invoice, read.pages)
         markings = find_markings(dt, rules.secrecy)

@@ -9,9 +9,7 @@ characters. A value that cannot be read is recorded as missing with a reason.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +17,7 @@ from extractors import parsers
 from extractors.entities import Label, entities
 from extractors.layout import DocText
 from model.document import Field, MoneyField, NumberField, Page, Party
-from policy.rules import Rules, load_rules
+from policy.rules import Rules
 
 ORG_TAIL = r"(?:股份有限公司|有限责任公司|有限公司|集团公司|研究院|研究所|合伙企业（有限合伙）|合伙企业)"
 ORG_RE = re.compile(r"[\u4e00-\u9fa5A-Za-z][\u4e00-\u9fa5A-Za-z0-9（）()·&\- ]{1,47}?" + ORG_TAIL
@@ -44,6 +42,8 @@ class Extraction:
     """The fields of one document and the reasons for those it could not read."""
 
     dt: DocText
+    rules: Rules
+    """The rules file in force: its billing units, VAT rates and tolerances."""
     pages: list[Page] = field(default_factory=list)
     fields: dict[str, Field[Any]] = field(default_factory=dict)
     missing: dict[str, str] = field(default_factory=dict)
@@ -324,30 +324,11 @@ def party_at(dt: DocText, label: re.Pattern[str], *, start: int = 0, limit_lines
 
 
 
-_RULES: ContextVar[Rules | None] = ContextVar("extraction_rules", default=None)
-
-
-@contextmanager
-def rules_in_force(rules: Rules) -> Iterator[None]:
-    """Extract with ``rules`` (its billing units) rather than the default rules file."""
-    token = _RULES.set(rules)
-    try:
-        yield
-    finally:
-        _RULES.reset(token)
-
-
-def rules() -> Rules:
-    """The rules extraction runs under (``rules_in_force``), else the default rules file."""
-    return _RULES.get() or load_rules()
-
-
-def canonical_unit(unit: str, printed: str | None = None) -> str:
-    """A billing unit as the rules in force name it (卡月, 卡*月 → 卡·月); other units as printed.
+def canonical_unit(unit: str, rules: Rules, printed: str | None = None) -> str:
+    """A billing unit as ``rules`` name it (卡月, 卡*月 → 卡·月); other units as printed.
 
     ``printed`` is the raw text after the quantity, tried first: a font without the middle
     dot prints PFLOPS·月 as PFLOPS月, which a generic parser would cut at PFLOPS."""
-    rules = _RULES.get() or load_rules()
     if printed:
         raw = re.sub(r"^[\d,.\s]+", "", printed).replace("・", "·")
         for end in range(len(raw), 0, -1):

@@ -16,13 +16,13 @@ from extractors.common import (
     date_parser,
     party_at,
     put_period,
-    rules,
     window,
 )
 from extractors.layout import DocText
 from extractors.lexicon import label
 from extractors.tables import find_line, header_position, row_by_header
 from model.document import Party
+from policy.rules import Rules
 
 PARTY_A = label("contract.party_a")
 PARTY_B = label("contract.party_b")
@@ -104,7 +104,7 @@ def _price_terms(dt: DocText, ex: Extraction) -> None:
     m = PRICE_SENTENCE.search(dt.text)
     if m:
         ex.number("unit_price", Found(parsers.text_to_amount(m.group(1) + "元"), m.start(1), m.end(1)), "")
-        ex.put("unit", Found(_unit(m.group(2)), m.start(2), m.end(2)), "")
+        ex.put("unit", Found(_unit(m.group(2), ex.rules), m.start(2), m.end(2)), "")
         q = QTY_SENTENCE.search(dt.text, m.end())
         if q:
             ex.number("quantity", Found(_number(q.group(1)), q.start(1), q.end(1)), "")
@@ -117,7 +117,8 @@ def _price_terms(dt: DocText, ex: Extraction) -> None:
             if not cells:
                 continue
             text = "".join(c.text for c in cells)
-            found = Found(_unit(text) if name == "unit" else _number(text), cells[0].start, cells[-1].end)
+            found = Found(_unit(text, ex.rules) if name == "unit" else _number(text), cells[0].start,
+                          cells[-1].end)
             if name == "unit":
                 ex.put(name, found, "")
             else:
@@ -143,7 +144,8 @@ def _quantity_by_arithmetic(dt: DocText, ex: Extraction) -> Found | None:
     for m in QUANTITY_FIGURE.finditer(dt.text):
         if PER_UNIT.match(dt.text, m.end(1)):
             continue  # a price (15.00元/卡时), not a quantity
-        if canonical_unit(m.group(2), m.group(2)) != unit.value and not m.group(2).startswith(unit.value):
+        printed = m.group(2)
+        if canonical_unit(printed, ex.rules, printed) != unit.value and not printed.startswith(unit.value):
             continue
         quantity = _number(m.group(1))
         if not quantity:
@@ -153,7 +155,7 @@ def _quantity_by_arithmetic(dt: DocText, ex: Extraction) -> Found | None:
         candidates.append(Found(quantity, m.start(1), m.end(1)))
     # none makes the total: the one figure in the unit, when its product is of the total's
     # order, is the quantity the contract states — and PRICE_ARITHMETIC then asks why
-    if len(candidates) == 1 and rules().tolerance.plausible(candidates[0].value * price.value, total.value):
+    if len(candidates) == 1 and ex.rules.tolerance.plausible(candidates[0].value * price.value, total.value):
         return candidates[0]
     return None
 
@@ -163,6 +165,6 @@ def _number(text: str) -> Decimal | None:
     return Decimal(m.group(0).replace(",", "").replace("，", "")) if m else None
 
 
-def _unit(text: str) -> str:
+def _unit(text: str, rules: Rules) -> str:
     """A billing unit as printed, without a note after it (卡·月（含税） is 卡·月)."""
-    return canonical_unit(re.split(r"[（(]", text.strip("元/（）()"), maxsplit=1)[0].strip("元/ "))
+    return canonical_unit(re.split(r"[（(]", text.strip("元/（）()"), maxsplit=1)[0].strip("元/ "), rules)

@@ -22,12 +22,12 @@ from extractors.common import (
     name_after,
     party,
     regex_parser,
-    rules,
 )
 from extractors.layout import DocText
 from extractors.lexicon import label
 from extractors.tables import column_of, find_line, line_cells
 from model.document import Field, LineItem, MoneyField
+from policy.rules import Rules
 
 NO = label("invoice.invoice_no")
 CODE = label("invoice.invoice_code")
@@ -158,7 +158,7 @@ def _totals(dt: DocText, ex: Extraction) -> None:
     ex.put("total_in_words", after_label(dt, WORDS, regex_parser(WORDS_RE.pattern)),
            "未找到价税合计（大写）")
     if header is not None:
-        items, rate = _items(dt, header, total_line if total_line is not None else len(dt.lines))
+        items, rate = _items(dt, header, total_line if total_line is not None else len(dt.lines), ex.rules)
         if items:
             first, last = items[0][1], items[-1][2]
             ex.put("items", Found([i for i, _, _ in items], first, last), "")
@@ -193,7 +193,8 @@ def _totals_from_items(ex: Extraction) -> None:
             ex.missing.pop(name, None)
 
 
-def _items(dt: DocText, header: int, end: int) -> tuple[list[tuple[LineItem, int, int]], Found | None]:
+def _items(dt: DocText, header: int, end: int,
+           rules: Rules) -> tuple[list[tuple[LineItem, int, int]], Found | None]:
     """Item rows between the header and the 合计 line. A wrapped name can sit above and
     below its row's figures, so each name-only line joins the row nearest to it."""
     headers = line_cells(dt, header)
@@ -227,7 +228,7 @@ def _items(dt: DocText, header: int, end: int) -> tuple[list[tuple[LineItem, int
                 continue
             amount_value, a_start, a_end = glued[0], 0, pct.start()
         rate_value = parsers.text_to_rate(pct.group(0)) if pct.group(1) else None
-        if rate_value is not None and rate_value not in rules().vat_rates:
+        if rate_value is not None and rate_value not in rules.vat_rates:
             rate_value = None  # no invoice rate (83% for 6%): a misreading
         item = LineItem(name=names, amount=amount_value, tax_rate=rate_value,
                         tax_amount=after[0][0] if after else None)

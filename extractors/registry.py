@@ -19,6 +19,7 @@ from extractors.common import Extraction
 from extractors.layout import DocText
 from model.base import DocType
 from model.document import CONTRACT_FIELDS, FIELDS_BY_TYPE, Fields, Page
+from policy.rules import Rules
 
 Extractor = Callable[[DocText, Extraction], None]
 
@@ -35,16 +36,16 @@ EXTRACTORS: dict[DocType, Extractor] = {
 }
 
 
-def extract_fields(doc_type: DocType, pages: list[Page],
+def extract_fields(doc_type: DocType, pages: list[Page], rules: Rules,
                    dt: DocText | None = None) -> tuple[Fields, dict[str, str]]:
-    """The fields of a document of ``doc_type`` and, for each contract field it could not
-    read, the reason."""
+    """The fields of a document of ``doc_type`` read under ``rules`` and, for each contract
+    field it could not read, the reason."""
     model = FIELDS_BY_TYPE[doc_type]
     extractor = EXTRACTORS.get(doc_type)
     if extractor is None:
         return model(), {}
     dt = dt or DocText.from_pages(pages)
-    ex = Extraction(dt=dt, pages=pages)
+    ex = Extraction(dt=dt, rules=rules, pages=pages)
     extractor(dt, ex)
     fields = model.model_validate({k: v.model_dump() for k, v in ex.fields.items()})
     missing = {k: v for k, v in ex.missing.items() if k in CONTRACT_FIELDS[doc_type] and v}

@@ -7,6 +7,7 @@ import re
 import statistics
 from datetime import date
 from decimal import Decimal
+from functools import partial
 
 from extractors import parsers
 from extractors.common import (
@@ -24,6 +25,7 @@ from extractors.layout import DocText
 from extractors.lexicon import label
 from extractors.tables import Cell, column_of, find_line, line_cells
 from model.document import LineItem
+from policy.rules import Rules
 
 NO = label("settlement.statement_no")
 CONTRACT = label("settlement.contract_no")
@@ -102,7 +104,7 @@ def _lines(dt: DocText, ex: Extraction) -> None:
         start = dt.line_starts[index]
         period = parsers.text_to_period(text)
         item = LineItem(name="", amount=amount, quantity=quantity[0] if quantity else None,
-                        unit=canonical_unit(quantity[1], qtext) if quantity else None,
+                        unit=canonical_unit(quantity[1], ex.rules, qtext) if quantity else None,
                         unit_price=_price(cells, headers),
                         period_start=period[0] if period else None,
                         period_end=period[1] if period else None)
@@ -154,9 +156,9 @@ def _lines(dt: DocText, ex: Extraction) -> None:
             q = (Decimal(number.group(0).replace(",", "")), units.pop())
     if q:
         ex.number("quantity", Found(q[0], start, start + len(text)), "")
-        ex.put("unit", Found(canonical_unit(q[1], qtext), start, start + len(text)), "")
+        ex.put("unit", Found(canonical_unit(q[1], ex.rules, qtext), start, start + len(text)), "")
         return
-    labelled = after_label(dt, QUANTITY_TOTAL, _quantity, next_line=False)
+    labelled = after_label(dt, QUANTITY_TOTAL, partial(_quantity, rules=ex.rules), next_line=False)
     items = items_of(ex)
     summed = None
     if items and all(i.quantity is not None for i in items) and len({i.unit for i in items}) == 1 \
@@ -185,14 +187,14 @@ def _lines(dt: DocText, ex: Extraction) -> None:
     ex.missing["quantity"] = ex.missing["unit"] = "合计行无数量"
 
 
-def _quantity(text: str) -> Found | None:
+def _quantity(text: str, rules: Rules) -> Found | None:
     """A quantity with its unit (840 卡·月) after a label, the unit as the rules name it."""
     m = re.match(r"[ \t:：]*", text)
     head = m.end() if m else 0
     q = parsers.text_to_quantity(text[head:])
     if q is None:
         return None
-    return Found((q[0], canonical_unit(q[1], text[head:])), head, len(text.rstrip()))
+    return Found((q[0], canonical_unit(q[1], rules, text[head:])), head, len(text.rstrip()))
 
 
 def _sum_line(dt: DocText, header: int) -> int | None:

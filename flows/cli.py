@@ -24,10 +24,12 @@ from typing import Any
 from flows import DASK_ADDRESS_ENV
 from flows.lifeline import hold, lifeline
 from model.base import TZ, FindingCode, today
-from policy.rules import DEFAULT_RULES, RULES_ENV, Rules, RulesError, load_rules
+from policy.rules import DEFAULT_RULES, Rules, RulesError, load_rules
 from reading.signals import signal_name
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+RULES_ENV = "VOUCHER_CHECK_RULES"
+"""The rules file to use when ``--rules`` is not given (the bundled one when neither is)."""
 DEPLOYMENT = "nightly"
 STARTUP_TIMEOUT_SECONDS = "180"
 """Prefect's temporary local server took ~30 s to start cold on a 2-core machine, past
@@ -328,6 +330,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     if hasattr(args, "as_of") and args.as_of is None:
         args.as_of = _as_of(None)
+    args.rules = getattr(args, "rules", None) or os.environ.get(RULES_ENV) or None
     try:
         return int(args.func(args))
     except UsageError as exc:

@@ -1,12 +1,12 @@
 """The rules file: the policy's parameters, loaded and validated once at start-up.
 
-``load_rules()`` reads ``policy/rules.yaml`` (or the file named by ``--rules`` or
-``VOUCHER_CHECK_RULES``) and raises :class:`RulesError` naming the bad key.
+``load_rules(path)`` reads the file at ``path`` (default: the bundled ``policy/rules.yaml``;
+the command line resolves ``--rules`` and ``$VOUCHER_CHECK_RULES``) and raises
+:class:`RulesError` naming the bad key.
 """
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -20,7 +20,6 @@ from model.base import Direction, DocType, FindingCode, Kind
 from model.report import describe_errors
 
 DEFAULT_RULES = Path(__file__).with_name("rules.yaml")
-RULES_ENV = "VOUCHER_CHECK_RULES"
 
 
 class RulesError(ValueError):
@@ -211,8 +210,9 @@ def parse_rules(text: str, origin: str = "rules") -> Rules:
 
 
 def load_rules(path: str | Path | None = None) -> Rules:
-    """The rules in force: ``path``, else $VOUCHER_CHECK_RULES, else the bundled file."""
-    chosen = Path(path or os.environ.get(RULES_ENV) or DEFAULT_RULES)
+    """The rules file at ``path``, else the bundled one. Nothing else is consulted: the command
+    line decides which file is in force and hands it down."""
+    chosen = Path(path or DEFAULT_RULES)
     return _load_cached(chosen.resolve())
 
 

@@ -13,7 +13,10 @@ from extractors.layout import DocText
 from extractors.registry import extract_fields
 from model.base import DocType, Source
 from model.document import Page, Word
+from policy.rules import load_rules
 from reading.ink import unread_ink
+
+RULES = load_rules()
 
 
 def _page(texts: list[str]) -> Page:
@@ -31,7 +34,7 @@ def _page(texts: list[str]) -> Page:
 
 def _fields(doc_type: DocType, *texts: str) -> dict[str, object]:
     page = _page(list(texts))
-    fields, _ = extract_fields(doc_type, [page], DocText.from_pages([page]))
+    fields, _ = extract_fields(doc_type, [page], RULES, DocText.from_pages([page]))
     return {name: getattr(value, "value", None) for name, value in fields if value is not None}
 
 
@@ -209,7 +212,7 @@ def _grid(*rows: str) -> dict[str, object]:
                   confidence=1.0)
              for i, row in enumerate(rows) for j, cell in enumerate(row.split(" ")) if cell != "_"]
     page = Page(number=1, width=900, height=40 + 20 * len(rows), source=Source.TEXT, words=words)
-    fields, _ = extract_fields(DocType.SETTLEMENT, [page], DocText.from_pages([page]))
+    fields, _ = extract_fields(DocType.SETTLEMENT, [page], RULES, DocText.from_pages([page]))
     return {name: getattr(value, "value", None) for name, value in fields if value is not None}
 
 
@@ -244,7 +247,7 @@ def test_a_seal_image_beside_the_signature_label_is_no_signature() -> None:
     words = [Word(text=t, bbox=(300, y, 300 + 11 * len(t), y + 12), confidence=1.0) for t, y in lines]
     page = Page(number=1, width=595, height=842, source=Source.TEXT, words=words,
                 images=[(372, 532, 484, 644)])
-    fields, _ = extract_fields(DocType.COMMITMENT, [page], DocText.from_pages([page]))
+    fields, _ = extract_fields(DocType.COMMITMENT, [page], RULES, DocText.from_pages([page]))
     assert fields.signed is not None and fields.signed.value is False  # type: ignore[attr-defined]
 
 
@@ -253,7 +256,7 @@ def test_handwriting_above_the_signing_company_is_a_signature_though_its_label_i
     words = [Word(text=t, bbox=(300, y, 300 + 11 * len(t), y + 12), confidence=0.9) for t, y in lines]
     page = Page(number=1, width=595, height=842, source=Source.OCR, words=words,
                 images=[(390, 540, 430, 560)])
-    fields, _ = extract_fields(DocType.COMMITMENT, [page], DocText.from_pages([page]))
+    fields, _ = extract_fields(DocType.COMMITMENT, [page], RULES, DocText.from_pages([page]))
     assert fields.signed is not None and fields.signed.value is True  # type: ignore[attr-defined]
 
 
@@ -264,7 +267,7 @@ def test_two_parties_under_one_readable_heading_are_buyer_and_seller() -> None:
              Word(text="购实方信息", bbox=(40, 95, 50, 145), confidence=0.9),  # stacked, beside the box
              Word(text="销售方信息", bbox=(310, 95, 320, 145), confidence=0.9)]
     page = Page(number=1, width=595, height=400, source=Source.OCR, words=words)
-    fields, _ = extract_fields(DocType.INVOICE, [page], DocText.from_pages([page]))
+    fields, _ = extract_fields(DocType.INVOICE, [page], RULES, DocText.from_pages([page]))
     assert fields.buyer is not None and fields.buyer.value.name == "北京某甲科技有限公司"  # type: ignore[attr-defined]
     assert fields.seller is not None and fields.seller.value.name == "宁夏某乙云计算有限公司"  # type: ignore[attr-defined]
 
