@@ -4,7 +4,6 @@ does no OCR; artifacts and logs reach the server."""
 
 from __future__ import annotations
 
-import ast
 import json
 from datetime import date
 from pathlib import Path
@@ -15,7 +14,6 @@ import pytest
 
 from model.export_schema import SCHEMA_PATH
 from model.report import Report
-from tests.conftest import ROOT
 
 AS_OF = date(2025, 7, 31)
 EXPECTED_STATUS = {"APP-F-0001": "flagged", "APP-F-0002": "error", "APP-F-0003": "error"}
@@ -191,28 +189,3 @@ def test_an_output_folder_inside_the_inbox_is_not_an_application(
     reports = sorted(p.name for p in out.iterdir() if p.is_dir() and not p.name.startswith("."))
     assert reports == ["APP-F-0001"]
 
-
-def _imports(packages: tuple[str, ...], forbidden: tuple[str, ...]) -> list[str]:
-    offenders = []
-    for package in packages:
-        for path in (ROOT / package).rglob("*.py"):
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                names = []
-                if isinstance(node, ast.Import):
-                    names = [a.name for a in node.names]
-                elif isinstance(node, ast.ImportFrom) and node.module:
-                    names = [node.module]
-                offenders += [f"{path.relative_to(ROOT)}: {n}" for n in names
-                              if n.split(".")[0] in forbidden]
-    return offenders
-
-
-def test_nothing_below_flows_imports_prefect() -> None:
-    """The pipeline, the extractors, the checks and the steps stay plain Python."""
-    below = ("pipeline", "extractors", "validators", "checking")
-    assert _imports(below, ("prefect", "prefect_dask", "flows")) == []
-
-
-def test_the_bottom_package_imports_nothing_above_it() -> None:
-    assert _imports(("pipeline",), ("extractors", "validators", "checking", "flows")) == []
-    assert _imports(("extractors", "validators"), ("checking", "flows")) == []
