@@ -1,2 +1,2 @@
-"""Checking applications end to end: the inbox taken in, the steps of one application, the
-batch. Above ``pipeline``, ``extractors`` and ``validators``; below ``flows``."""
+"""Checking applications end to end: the steps of one application, the batch, the output
+folder's lock. Above every package but ``flows`` (docs/architecture.md)."""

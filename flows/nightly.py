@@ -8,8 +8,7 @@ applications share one task runner sized by ``workers`` (threads here, or a Dask
 No decision is made here: the tasks are thin calls, plus what only Prefect has (retries of
 a failed read or write, artifacts).
 
-Only this package imports Prefect: ``pipeline``, ``extractors``, ``validators`` and
-``checking`` stay plain Python.
+Only this package imports Prefect: every package below it stays plain Python.
 """
 
 # No ``from __future__ import annotations``: a deployment loads this file by path and

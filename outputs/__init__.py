@@ -1,0 +1,1 @@
+"""What a batch writes: report.json, report.html, crops, the batch's CSV files and index page."""

@@ -1,0 +1,1 @@
+"""Development tools: benchmark, accuracy evaluation, fuzzer, screenshots. Not part of the product."""
