@@ -20,10 +20,7 @@ from typing import Any, Protocol, TypeVar
 from checking.lock import output_lock
 from checking.steps import (
     Read,
-    Reader,
-    ReadJob,
     application_of,
-    close_readers,
     context_of,
     in_one_batch,
     load_application,
@@ -37,6 +34,7 @@ from model.document import Document
 from model.report import Report
 from outputs.report import Application, remove_stale_temporaries, write_index
 from policy.rules import Rules
+from reading.session import Reader, ReadJob, close_readers
 from validators.context import CheckContext
 
 CACHE_FOLDER = ".cache/read"

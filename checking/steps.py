@@ -6,7 +6,6 @@ as its tasks.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -16,7 +15,7 @@ from extractors.classify import classify
 from extractors.layout import DocText
 from extractors.markings import find_markings
 from extractors.registry import extract_fields
-from intake.files import FileKind, Upload, take_in
+from intake.files import FileKind, Upload
 from intake.inbox import AppInput, app_id_of, display_name, load_input, upload_bytes, upload_files
 from intake.manifest import Manifest, ManifestError, applicant_name_of, parse_manifest
 from model.base import TZ, DocType, Severity
@@ -24,12 +23,10 @@ from model.document import Document
 from model.report import Report, Status
 from outputs.report import Application, write_application
 from policy.rules import Rules
-from reading.cache import CachedRead, ReadCache
 from reading.einvoice import with_structured
-from reading.ocr import OcrEngine, make_engine
 from reading.qr import qr_of, second_reading
-from reading.reader import READER_VERSION, ReadDocument, ReadSettings, read_upload
-from reading.workers import ReadPool, can_start_processes
+from reading.reader import ReadDocument
+from reading.session import Reader, ReadJob, reader_for
 from validators.checks import CHECKS
 from validators.context import Batch, CheckContext
 from validators.ledger import result_of
@@ -38,106 +35,6 @@ from validators.runner import Check, run_checks
 from validators.verdict import decide, link_lines, unverified
 
 EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-
-
-class Reader:
-    """Reads uploads with the rules' settings and an optional on-disk cache: in worker
-    processes with a time limit when given a ``ReadPool``, else in this process with one OCR
-    engine loaded on first need."""
-
-    def __init__(self, rules: Rules, cache: ReadCache | None = None,
-                 engine_name: str | None = None, settings: ReadSettings | None = None,
-                 pool: ReadPool | None = None) -> None:
-        self.rules = rules
-        self.cache = cache
-        self.engine_name = engine_name or rules.reading.ocr_engine
-        self.settings = settings or ReadSettings.from_rules(rules.reading, rules.limits)
-        if pool is not None and pool.engine_name != self.engine_name:
-            raise ValueError(f"the pool reads with {pool.engine_name!r}, the reader with "
-                             f"{self.engine_name!r}: the cache would file one engine's results "
-                             "under the other's name")
-        self.pool = pool
-        self._engine: OcrEngine | None = None
-
-    def engine(self) -> OcrEngine:
-        if self._engine is None:
-            self._engine = make_engine(self.engine_name)
-        return self._engine
-
-    def read(self, name: str, data: bytes) -> ReadDocument:
-        upload = take_in(name, data, self.rules.limits)
-        key = ReadCache.key(upload.sha256, READER_VERSION, self.engine_name, self.settings)
-        if self.cache is not None and upload.readable:
-            hit = self.cache.get(key)
-            if hit is not None:
-                return ReadDocument(upload=upload, pages=hit.pages, seals=hit.seals,
-                                    errors=hit.errors, notes=hit.notes, structured=hit.structured,
-                                    codes=hit.codes, from_cache=True)
-        if self.pool is not None and upload.readable:
-            doc, complete = self.pool.read(upload, self.settings)
-        else:
-            doc, complete = read_upload(upload, self.settings, self.engine), True
-        if self.cache is not None and upload.readable and complete:
-            self.cache.put(key, CachedRead(pages=doc.pages, seals=doc.seals, errors=doc.errors,
-                                           notes=doc.notes, structured=doc.structured, codes=doc.codes))
-        return doc
-
-
-# --- which reader: one given, or one per process built from plain data ---------------------
-
-
-@dataclass(frozen=True)
-class ReadJob:
-    """What a read needs to build its reader; plain data, so it travels to Dask workers."""
-
-    rules: Rules
-    cache: str
-    workers: int
-    key: str = ""
-    """Which reader of a process serves this job; computed once, not per file."""
-
-    def __post_init__(self) -> None:
-        if not self.key:
-            object.__setattr__(self, "key", f"{self.cache}|{self.workers}|{self.rules.model_dump_json()}")
-
-
-_readers: dict[str, Reader] = {}
-_readers_lock = threading.Lock()
-
-
-def reader_for(source: Reader | ReadJob) -> Reader:
-    """The reader a read step uses: the one given, or this process's reader for the job,
-    reading in a pool of worker processes with the rules' time limit where this process may
-    start processes, else in-process (a Dask worker is itself one process of a pool)."""
-    if isinstance(source, Reader):
-        return source
-    with _readers_lock:
-        reader = _readers.get(source.key)
-        if reader is None:
-            pool = None
-            if can_start_processes():
-                pool = ReadPool(source.workers, source.rules.reading.ocr_engine,
-                                source.rules.reading.file_timeout_seconds)
-            reader = Reader(source.rules, ReadCache(Path(source.cache)), pool=pool)
-            _readers[source.key] = reader
-        return reader
-
-
-def stop_readers_now() -> None:
-    """Stop every reading process at once, from a signal handler: no lock taken, no waiting;
-    reads in flight come back as stopped."""
-    for reader in list(_readers.values()):
-        if reader.pool is not None:
-            reader.pool.stop_now()
-
-
-def close_readers() -> None:
-    """Stop the worker processes of this process's readers."""
-    with _readers_lock:
-        for reader in _readers.values():
-            if reader.pool is not None:
-                reader.pool.close()
-        _readers.clear()
 
 
 # --- the steps ---------------------------------------------------------------------------------

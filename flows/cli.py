@@ -161,7 +161,7 @@ def stop_on_signals() -> None:
     exit with 130 within ``GRACE_SECONDS`` whatever happens."""
 
     def stop(signum: int, frame: object) -> None:
-        from checking.steps import stop_readers_now
+        from reading.session import stop_readers_now
 
         complain("收到停止信号，正在停止批处理…（已写出的报告保持完整）")
         stop_readers_now()

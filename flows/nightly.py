@@ -26,13 +26,14 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from checking import steps
 from checking.batch import CACHE_FOLDER, BatchResult, Pending, check_inbox, write_batch_files
-from checking.steps import Read, ReadJob
+from checking.steps import Read
 from flows import DASK_ADDRESS_ENV
 from intake.inbox import AppInput
 from model.base import Severity, today
 from model.report import Report
 from outputs.report import Application, summary_row
 from policy.rules import load_rules
+from reading.session import ReadJob
 from validators.context import CheckContext
 
 __all__ = ["CACHE_FOLDER", "BatchResult", "nightly_batch", "run_once", "task_runner"]

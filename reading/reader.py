@@ -12,6 +12,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 import pdfplumber
@@ -94,22 +95,25 @@ EngineSource = Callable[[], OcrEngine]
 """Gives the OCR engine on first need, so text-only batches never load one."""
 
 
+class Backend(Protocol):
+    """Reads one kind of file into ``doc``: its pages of words with boxes, seals, QR codes and
+    structured data; what goes wrong is recorded on ``doc``. One per file kind, in
+    ``BACKENDS``."""
+
+    def __call__(self, doc: ReadDocument, settings: ReadSettings, engine: EngineSource) -> None: ...
+
+
 def read_upload(upload: Upload, settings: ReadSettings, engine: EngineSource) -> ReadDocument:
     """Read ``upload``; errors (encrypted, corrupt, too many pages …) land on the result."""
     doc = ReadDocument(upload=upload, errors=list(upload.errors))
     if doc.errors:
         return doc
+    backend = BACKENDS.get(upload.kind)
     try:
-        if upload.kind is FileKind.PDF:
-            _read_pdf(doc, settings, engine)
-        elif upload.kind in IMAGE_KINDS:
-            _read_image(doc, settings, engine)
-        elif upload.kind is FileKind.OFD:
-            _read_ofd(doc, settings)
-        elif upload.kind is FileKind.XML:
-            _read_xml(doc)
-        else:
+        if backend is None:
             doc.errors.append(f"暂不支持读取 {upload.kind.value.upper()} 格式的文件")
+        else:
+            backend(doc, settings, engine)
     except Exception:  # a reader bug or a hostile file: record it, keep the batch going
         log.exception("reading %s failed", upload.name)
         doc.errors.append("读取失败：文件内容异常，读取程序未能读完；请人工查看该文件")
@@ -297,7 +301,7 @@ def _read_image(doc: ReadDocument, settings: ReadSettings, engine: EngineSource)
 # --- structured e-invoices -----------------------------------------------------------------
 
 
-def _read_ofd(doc: ReadDocument, settings: ReadSettings) -> None:
+def _read_ofd(doc: ReadDocument, settings: ReadSettings, engine: EngineSource) -> None:
     """An OFD's pages as positioned text (source ``ofd``), its invoice data, and the QR
     code: from the invoice data where it gives the text, else decoded from the page."""
     try:
@@ -317,7 +321,7 @@ def _read_ofd(doc: ReadDocument, settings: ReadSettings) -> None:
         doc.codes.extend(_codes(np.asarray(image), page.number, 1 / scale))
 
 
-def _read_xml(doc: ReadDocument) -> None:
+def _read_xml(doc: ReadDocument, settings: ReadSettings, engine: EngineSource) -> None:
     """An XML file: a 数电 invoice (or an e-invoice part uploaded alone) is read exactly,
     with no pages; any other XML is read as having no text of a known document."""
     root = parse_xml(doc.upload.data)
@@ -399,3 +403,14 @@ def _seals(image: np.ndarray, page: int, factor: float) -> list[Seal]:
                                          round(x1 * factor, 1), round(y1 * factor, 1)),
                         confidence=round(found.confidence, 3)))
     return out
+
+
+BACKENDS: dict[FileKind, Backend] = {
+    FileKind.PDF: _read_pdf,
+    FileKind.PNG: _read_image,
+    FileKind.JPEG: _read_image,
+    FileKind.TIFF: _read_image,
+    FileKind.OFD: _read_ofd,
+    FileKind.XML: _read_xml,
+}
+"""The one mapping from a file's kind (as its bytes say) to the reader of that kind."""

@@ -31,7 +31,7 @@ def read_ahead(reader, corpus: Path) -> None:  # type: ignore[no-untyped-def]
     same cache key: the results are those an in-process read gives."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from checking.steps import Reader
+    from reading.session import Reader
     from reading.workers import ReadPool
 
     files = sorted(p for p in corpus.glob("*/*") if p.is_file() and p.name != "application.yaml")
@@ -46,9 +46,9 @@ def corpus_reader(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-
     """One reader with one read cache for the whole session, the sample corpus read ahead
     into it: the accuracy tests and the end-to-end checks OCR each corpus file once between
     them."""
-    from checking.steps import Reader
     from policy.rules import load_rules
     from reading.cache import ReadCache
+    from reading.session import Reader
 
     reader = Reader(load_rules(), ReadCache(tmp_path_factory.mktemp("read-cache")))
     read_ahead(reader, SAMPLE_DOCS / "inbox")

@@ -25,7 +25,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from checking.steps import Reader, document_of
+from checking.steps import document_of
 from checking.steps import load_application as _load
 from intake.inbox import upload_files
 from model.base import DocType
@@ -34,6 +34,7 @@ from policy.rules import Rules, load_rules
 from reading.cache import ReadCache
 from reading.preprocess import Preprocess
 from reading.reader import ReadSettings
+from reading.session import Reader
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -10,11 +10,11 @@ from pathlib import Path
 import numpy as np
 
 from checking.batch import check_inbox
-from checking.steps import Reader
 from model.document import Word
 from policy.rules import load_rules
 from reading.cache import ReadCache
 from reading.ocr import OcrEngine
+from reading.session import Reader
 from tests.sample_docs.corpus import INBOX, truths
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from checking.steps import Reader
+from reading.session import Reader
 from sample_docs.gen import generate
 from tests.conftest import SAMPLE_DOCS, read_ahead
 from tools.evaluate import Score, evaluate

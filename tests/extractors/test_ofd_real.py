@@ -12,10 +12,11 @@ from typing import Any
 
 import pytest
 
-from checking.steps import Reader, document_of
+from checking.steps import document_of
 from model.base import Source
 from model.document import Document, LineItem, Party
 from policy.rules import load_rules
+from reading.session import Reader
 from tests.conftest import ROOT
 
 REAL = ROOT.parent / "shared" / "real"

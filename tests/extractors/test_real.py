@@ -16,10 +16,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from checking.steps import Reader, document_of
+from checking.steps import document_of
 from model.document import Document, Party
 from policy.rules import load_rules
 from reading.pdfium import render_all
+from reading.session import Reader
 from tests.conftest import ROOT
 
 REAL = ROOT.parent / "shared" / "real"

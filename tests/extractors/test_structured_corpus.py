@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from checking.steps import Reader, document_of
+from checking.steps import document_of
 from model.base import DocType
 from model.document import CONTRACT_FIELDS, Document
+from reading.session import Reader
 from tests.conftest import SAMPLE_DOCS
 from tools.evaluate import corpus_applications, same
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from checking.batch import check_inbox
-from checking.steps import Reader
 from policy.rules import load_rules
+from reading.session import Reader
 from tests.flows import bad_inputs as bad
 from tools.screenshots import CHROMIUM, FLAGS
 

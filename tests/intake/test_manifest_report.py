@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from checking.steps import Reader, application_of, context_of, document_of, report_of
+from checking.steps import application_of, context_of, document_of, report_of
 from intake.inbox import AppInput
 from model.base import FindingCode
 from model.document import Document
 from policy.rules import Rules, load_rules
+from reading.session import Reader
 from tests.sample_docs.corpus import INBOX, text_pdf, truths
 
 AS_OF = date(2025, 7, 31)

@@ -13,9 +13,9 @@ import pytest
 from PIL import Image
 from reportlab.pdfgen.canvas import Canvas
 
-from checking.steps import Reader
 from intake.inbox import InboxError, load_input
 from policy.rules import DEFAULT_RULES, Rules, load_rules
+from reading.session import Reader
 from reading.workers import ReadPool
 from tests.flows.bad_inputs import corpus_file
 

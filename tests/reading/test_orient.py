@@ -8,10 +8,11 @@ import io
 import pytest
 from PIL import Image
 
-from checking.steps import Reader, document_of
+from checking.steps import document_of
 from model.base import DocType
 from model.document import Document
 from policy.rules import load_rules
+from reading.session import Reader
 from tests.sample_docs.corpus import inbox_files, truths
 
 

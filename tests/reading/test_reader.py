@@ -7,11 +7,11 @@ import io
 import pytest
 from reportlab.pdfgen.canvas import Canvas
 
-from checking.steps import Reader
 from model.base import Source
 from model.document import Word
 from policy.rules import load_rules
 from reading.reader import text_layer_usable
+from reading.session import Reader
 from tests.sample_docs.corpus import inbox_files, truths
 
 

@@ -12,11 +12,12 @@ from typing import Any
 
 import pytest
 
-from checking.steps import Reader, document_of
+from checking.steps import document_of
 from model.base import DocType, Source
 from model.document import CONTRACT_FIELDS, Document
 from policy.rules import load_rules
 from reading.ofd import _deltas, _words
+from reading.session import Reader
 from sample_docs.gen.docs import InvoiceDoc, truth_fields
 from sample_docs.gen.scenario import build_apps
 from sample_docs.gen.structured import QUIRKS, ofd_bytes, qr_text, xml_bytes

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from checking.steps import Reader
 from intake.files import IMAGE_KINDS, FileKind, take_in
 from model.base import Source
 from policy.rules import Rules, load_rules
 from reading.cache import ReadCache
 from reading.ocr import make_engine
 from reading.reader import EngineSource, ReadDocument, ReadSettings, read_upload
+from reading.session import Reader
 from reading.workers import ReadPool, can_start_processes
 from tests.sample_docs.corpus import inbox_files, truths
 

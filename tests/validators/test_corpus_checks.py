@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from checking.batch import check_inbox
-from checking.steps import Reader
+from reading.session import Reader
 from sample_docs.gen import generate
 from tests.conftest import SAMPLE_DOCS
 from tests.extractors.test_accuracy import OTHER_SEED
