@@ -10,22 +10,8 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from extractors import parsers
 from extractors.cnnum import words_to_amount
-from extractors.parsers import (
-    find_usccs,
-    normalize_uscc,
-    split_amount_and_rate,
-    split_glued_cells,
-    text_to_amount,
-    text_to_amounts,
-    text_to_date,
-    text_to_dates,
-    text_to_int,
-    text_to_period,
-    text_to_quantity,
-    text_to_rate,
-    uscc_is_valid,
-)
 from intake.manifest import ManifestError, applicant_name_of, parse_manifest
 
 DOCUMENT_CHARS = st.sampled_from(list(
@@ -38,39 +24,39 @@ FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCh
 @FUZZ
 @given(DOCUMENT_TEXT)
 def test_money_parsers_never_crash(text: str) -> None:
-    value = text_to_amount(text)
+    value = parsers.text_to_amount(text)
     assert value is None or isinstance(value, Decimal)
-    for amount, start, end in text_to_amounts(text):
+    for amount, start, end in parsers.text_to_amounts(text):
         assert isinstance(amount, Decimal) and 0 <= start <= end <= len(text)
     words = words_to_amount(text)
     assert words is None or (isinstance(words, Decimal) and words >= 0)
-    split_amount_and_rate(text)
-    split_glued_cells(text)
+    parsers.split_amount_and_rate(text)
+    parsers.split_glued_cells(text)
 
 
 @FUZZ
 @given(DOCUMENT_TEXT)
 def test_date_and_period_parsers_never_crash(text: str) -> None:
-    found = text_to_date(text)
+    found = parsers.text_to_date(text)
     assert found is None or isinstance(found, date)
-    for day, start, end in text_to_dates(text):
+    for day, start, end in parsers.text_to_dates(text):
         assert isinstance(day, date) and 0 <= start <= end <= len(text)
-    period = text_to_period(text)
+    period = parsers.text_to_period(text)
     assert period is None or (isinstance(period[0], date) and isinstance(period[1], date))
 
 
 @FUZZ
 @given(DOCUMENT_TEXT)
 def test_number_and_code_parsers_never_crash(text: str) -> None:
-    text_to_int(text)
-    text_to_quantity(text)
-    rate = text_to_rate(text)
+    parsers.text_to_int(text)
+    parsers.text_to_quantity(text)
+    rate = parsers.text_to_rate(text)
     assert rate is None or isinstance(rate, Decimal)
-    for code, start, end in find_usccs(text):
+    for code, start, end in parsers.find_usccs(text):
         assert len(code) == 18 and 0 <= start <= end <= len(text)
-    fixed = normalize_uscc(text)
+    fixed = parsers.normalize_uscc(text)
     assert fixed is None or len(fixed) == 18
-    assert isinstance(uscc_is_valid(text), bool)
+    assert isinstance(parsers.uscc_is_valid(text), bool)
 
 
 YAML_CHARS = st.sampled_from(list("abcdefg_:-[]{}'\"#&*!|>%@`\n  \t0123456789.年月日名称有限公司"))
