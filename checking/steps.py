@@ -15,10 +15,10 @@ from extractors.classify import classify
 from extractors.layout import DocText
 from extractors.markings import find_markings
 from extractors.registry import extract_fields
-from intake.files import FileKind, Upload
+from intake.files import Upload
 from intake.inbox import AppInput, app_id_of, display_name, load_input, upload_bytes, upload_files
 from intake.manifest import Manifest, ManifestError, applicant_name_of, parse_manifest
-from model.base import TZ, DocType, Severity
+from model.base import TZ, DocType, FileKind, Severity
 from model.document import Document
 from model.report import Report, Status
 from outputs.report import Application, write_application
@@ -86,7 +86,7 @@ def document_of(read: ReadDocument, rules: Rules) -> Document:
         file=upload.name, sha256=upload.sha256, doc_type=doc_type, pages=len(read.pages),
         read_by=read.read_by, seals=read.seals, errors=read.errors,
         fields=fields_model if fields_model is not None else None, missing=missing,
-        markings=markings, not_processed=read.not_processed, format=upload.kind.value, qr=qr,
+        markings=markings, not_processed=read.not_processed, format=upload.kind, qr=qr,
         turns=turns, notes=[*read.notes, *_name_notes(upload), *_turn_notes(turns),
                             *_skew_notes(read, rules.reading.note_skew_degrees)],
     )

@@ -10,22 +10,9 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
-from enum import StrEnum
 
+from model.base import FileKind
 from policy.rules import Limits
-
-
-class FileKind(StrEnum):
-    """The formats voucher-check reads, as their bytes say."""
-
-    PDF = "pdf"
-    PNG = "png"
-    JPEG = "jpeg"
-    TIFF = "tiff"
-    OFD = "ofd"
-    XML = "xml"
-    UNKNOWN = "unknown"
-
 
 IMAGE_KINDS = frozenset({FileKind.PNG, FileKind.JPEG, FileKind.TIFF})
 

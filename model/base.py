@@ -73,6 +73,18 @@ class Direction(StrEnum):
     AGENT = "agent"
 
 
+class FileKind(StrEnum):
+    """The formats voucher-check reads, as their bytes say."""
+
+    PDF = "pdf"
+    PNG = "png"
+    JPEG = "jpeg"
+    TIFF = "tiff"
+    OFD = "ofd"
+    XML = "xml"
+    UNKNOWN = "unknown"
+
+
 class DocType(StrEnum):
     CONTRACT = "contract"
     INVOICE = "invoice"

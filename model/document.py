@@ -15,7 +15,7 @@ from pydantic import (
 )
 from pydantic import Field as PydField
 
-from model.base import BBox, Direction, DocType, Money, Number, Source, Strict
+from model.base import BBox, Direction, DocType, FileKind, Money, Number, Source, Strict
 
 
 class Party(BaseModel):
@@ -321,7 +321,7 @@ class Document(BaseModel):
     """Fields of the contract that could not be read, each with the reason."""
     markings: list[Marking] = PydField(default_factory=list)
     """Secrecy markings found anywhere in the document."""
-    format: str | None = None
+    format: FileKind | None = None
     """The file's real format as its bytes say (pdf, png, jpeg, tiff, ofd, xml, unknown)."""
     turns: dict[int, int] = PydField(default_factory=dict)
     """Pages read turned (page → degrees clockwise), scanned sideways or upside down; their

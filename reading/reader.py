@@ -19,8 +19,8 @@ import pdfplumber
 from pdfminer.pdfdocument import PDFXRefFallback
 from PIL import Image, ImageOps, ImageSequence
 
-from intake.files import IMAGE_KINDS, FileKind, Upload, sniff
-from model.base import BBox, Source
+from intake.files import IMAGE_KINDS, Upload, sniff
+from model.base import BBox, FileKind, Source
 from model.document import Code, Page, Seal, Word
 from policy.rules import Limits, Reading
 from reading import qr

@@ -15,7 +15,7 @@ from functools import cached_property
 from typing import Any
 
 from intake.manifest import Manifest
-from model.base import DocType, Source
+from model.base import DocType, FileKind, Source
 from model.document import Document, Party
 from model.report import Evidence
 from policy.rules import Rules
@@ -40,7 +40,7 @@ def _fill_from(primary: Document, copy: Document) -> None:
             primary.missing.pop(name, None)
 
 
-STRUCTURED = ("ofd", "xml")
+STRUCTURED = (FileKind.OFD, FileKind.XML)
 """Formats whose invoice data is exact; the OFD first, as it also has pages to point at."""
 
 
@@ -138,7 +138,7 @@ class CheckContext:
             exact = [d for d in docs if d.format in STRUCTURED]
             if not exact or len({d.sha256 for d in docs}) < len(docs):
                 continue  # no structured copy, or the same file twice: a duplicate, not a copy
-            primary = min(exact, key=lambda d: (STRUCTURED.index(d.format or ""), d.file))
+            primary = min(exact, key=lambda d: (STRUCTURED.index(d.format) if d.format else 0, d.file))
             for d in docs:
                 if d is not primary and (d.format not in STRUCTURED or d.format != primary.format):
                     out[d.file] = primary.file

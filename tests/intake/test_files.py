@@ -7,7 +7,8 @@ import io
 import pytest
 from PIL import Image
 
-from intake.files import FileKind, sniff, take_in
+from intake.files import sniff, take_in
+from model.base import FileKind
 from policy.rules import load_rules
 from tests.sample_docs.corpus import inbox_files, truths
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from intake.files import IMAGE_KINDS, FileKind, take_in
-from model.base import Source
+from intake.files import IMAGE_KINDS, take_in
+from model.base import FileKind, Source
 from policy.rules import Rules, load_rules
 from reading.cache import ReadCache
 from reading.ocr import make_engine
