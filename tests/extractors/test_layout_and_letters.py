@@ -10,6 +10,7 @@ from extractors.entities import Label, entities
 from extractors.layout import DocText, page_lines
 from model.base import Source
 from model.document import Page, Word
+from policy.rules import load_rules
 
 
 def _page(words: list[tuple[str, tuple[float, float, float, float]]]) -> Page:
@@ -53,7 +54,7 @@ def test_a_total_its_own_words_repeat_beats_an_earlier_bare_one() -> None:
 
 
 def test_a_note_after_a_billing_unit_is_not_part_of_it() -> None:
-    assert _unit("卡·月（含税）") == "卡·月"
+    assert _unit("卡·月（含税）", load_rules()) == "卡·月"
 
 
 def test_a_letter_s_first_person_is_not_part_of_a_name() -> None:
