@@ -185,7 +185,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
     order = list(FindingCode)
     for r in sorted(CHECKS, key=lambda r: order.index(r.code)):
-        say(f"{r.code.value:<24} {r.severity.value:<8} {r.describes}")
+        say(f"{r.code.value:<24} {rules.severity_of(r.code).value:<8} {r.describes}")
     source = args.rules or f"{DEFAULT_RULES} (set --rules or ${RULES_ENV} to change)"
     say(f"\n规则文件: {source}")
     sub = rules.subsidy

@@ -160,36 +160,3 @@ class FindingCode(StrEnum):
     FILE_IRREGULAR = "FILE_IRREGULAR"
     QR_MISMATCH = "QR_MISMATCH"
     FORMAT_MISMATCH = "FORMAT_MISMATCH"
-
-
-SEVERITY: dict[FindingCode, Severity] = {
-    FindingCode.MANIFEST_INVALID: Severity.ERROR,
-    FindingCode.DOC_UNREADABLE: Severity.ERROR,
-    FindingCode.DOC_UNCLASSIFIED: Severity.WARNING,
-    FindingCode.MATERIAL_MISSING: Severity.ERROR,
-    FindingCode.FIELD_MISSING: Severity.WARNING,
-    FindingCode.APPLICANT_NOT_BEIJING: Severity.WARNING,
-    FindingCode.USCC_INVALID: Severity.ERROR,
-    FindingCode.PARTY_MISMATCH: Severity.ERROR,
-    FindingCode.RELATED_PARTY: Severity.ERROR,
-    FindingCode.AMOUNT_WORDS_MISMATCH: Severity.ERROR,
-    FindingCode.TAX_ARITHMETIC: Severity.ERROR,
-    FindingCode.PRICE_ARITHMETIC: Severity.ERROR,
-    FindingCode.PRICE_OUT_OF_MARKET: Severity.WARNING,
-    FindingCode.AMOUNT_MISMATCH: Severity.ERROR,
-    FindingCode.DATE_OUT_OF_WINDOW: Severity.WARNING,
-    FindingCode.CONTRACT_PERIOD: Severity.ERROR,
-    FindingCode.UNDELIVERED: Severity.WARNING,
-    FindingCode.NON_COMPUTE_ITEM: Severity.WARNING,
-    FindingCode.SEAL_MISSING: Severity.ERROR,
-    FindingCode.CLASSIFIED_MARKING: Severity.ERROR,
-    FindingCode.DUPLICATE_DOCUMENT: Severity.ERROR,
-    FindingCode.THRESHOLD_NOT_MET: Severity.ERROR,
-    FindingCode.DIRECTION_REQUIREMENT: Severity.ERROR,
-    FindingCode.COMMITMENT_INCOMPLETE: Severity.ERROR,
-    FindingCode.SUBSIDY_CAPPED: Severity.INFO,
-    FindingCode.FILE_IRREGULAR: Severity.INFO,
-    FindingCode.QR_MISMATCH: Severity.ERROR,
-    FindingCode.FORMAT_MISMATCH: Severity.ERROR,
-}
-

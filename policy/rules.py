@@ -16,7 +16,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from model.base import Direction, DocType, FindingCode, Kind
+from model.base import Direction, DocType, FindingCode, Kind, Severity
 from model.report import describe_errors
 
 DEFAULT_RULES = Path(__file__).with_name("rules.yaml")
@@ -166,14 +166,21 @@ class Rules(_Section):
     must_be_sealed: list[DocType]
     limits: Limits
     reading: Reading
+    finding_severity: dict[FindingCode, Severity]
     finding_kinds: dict[FindingCode, Kind | KindBySituation]
 
     @model_validator(mode="after")
-    def _every_code_has_a_kind(self) -> Rules:
-        missing = [c.value for c in FindingCode if c not in self.finding_kinds]
-        if missing:
-            raise ValueError(f"finding_kinds: no kind for {', '.join(missing)}")
+    def _every_code_has_a_severity_and_a_kind(self) -> Rules:
+        for key, given, what in (("finding_severity", self.finding_severity, "severity"),
+                                 ("finding_kinds", self.finding_kinds, "kind")):
+            missing = [c.value for c in FindingCode if c not in given]
+            if missing:
+                raise ValueError(f"{key}: no {what} for {', '.join(missing)}")
         return self
+
+    def severity_of(self, code: FindingCode) -> Severity:
+        """How grave a finding of ``code`` is: error and warning flag the application."""
+        return self.finding_severity[code]
 
     def kind_of(self, code: FindingCode, situations: tuple[str, ...] = ()) -> Kind:
         """The kind of a finding of ``code`` arising in ``situations`` (its rule's situation

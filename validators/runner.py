@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from model.base import SEVERITY, FindingCode, Kind, Severity
+from model.base import FindingCode, Kind, Severity
 from model.report import Evidence, Finding
 from validators.context import CheckContext
 
@@ -58,10 +58,6 @@ class Check:
     needs_manifest: bool = True
 
     @property
-    def severity(self) -> Severity:
-        return SEVERITY[self.code]
-
-    @property
     def name(self) -> str:
         return self.looks.__name__
 
@@ -95,7 +91,7 @@ def run_checks(ctx: CheckContext, checks: Iterable[Check]) -> list[Finding]:
     for r, d in drafts:
         unique.setdefault(_key(r, d), (r, d))
     types = {doc.file: doc.doc_type.value for doc in ctx.documents}
-    weighed = [(r, d, _kind(ctx, types, r, d), _severity(r, d)) for r, d in unique.values()]
+    weighed = [(r, d, _kind(ctx, types, r, d), _severity(ctx, r, d)) for r, d in unique.values()]
     # the decisive finding first: by kind, then severity, then the amount at stake
     weighed.sort(key=lambda w: (KIND_ORDER.index(w[2]), SEVERITY_ORDER.index(w[3]),
                                 -(w[1].at_stake or 0), _key(w[0], w[1])))
@@ -109,8 +105,10 @@ def run_checks(ctx: CheckContext, checks: Iterable[Check]) -> list[Finding]:
     ]
 
 
-def _severity(r: Check, d: Draft) -> Severity:
-    return Severity.ERROR if d.message == NOT_COMPLETED else r.severity
+def _severity(ctx: CheckContext, r: Check, d: Draft) -> Severity:
+    """The severity of the check's code in the rules file; a check that could not be
+    completed is an error, so the application cannot pass on it."""
+    return Severity.ERROR if d.message == NOT_COMPLETED else ctx.rules.severity_of(r.code)
 
 
 def _kind(ctx: CheckContext, types: dict[str, str], r: Check, d: Draft) -> Kind:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from reportlab.pdfgen.canvas import Canvas
 
-from model.base import SEVERITY, FindingCode, Kind, Verdict
+from model.base import FindingCode, Kind, Severity, Verdict
 from model.document import Document
 from model.report import Evidence, Finding, Report, Status, Subsidy
 from outputs.report import FINDING_COLUMNS, SUMMARY_COLUMNS, Application, write_application, write_index
@@ -28,7 +28,7 @@ def _pdf() -> bytes:
 
 def _app() -> Application:
     code = FindingCode.AMOUNT_MISMATCH
-    finding = Finding(finding_id="APP-X-F001", code=code, severity=SEVERITY[code], kind=Kind.FIX,
+    finding = Finding(finding_id="APP-X-F001", code=code, severity=Severity.ERROR, kind=Kind.FIX,
                       message=f"发票价税合计与结算单不一致 {HOSTILE}", documents=["a.pdf"],
                       evidence=[Evidence(file="a.pdf", page=1, bbox=(95, 130, 260, 145),
                                          field="total_amount")],

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from model.base import Direction, DocType
+from model.base import Direction, DocType, FindingCode, Severity
 from policy.rules import DEFAULT_RULES, RulesError, load_rules, parse_rules
 from tests.test_architecture import LAYERS
 
@@ -52,11 +52,22 @@ def _mutated(path: list[str], value: object) -> str:
         (["window", "start"], "someday", "window.start"),
         (["required_materials", "all"], [["contracts"]], "required_materials.all"),
         (["subsidy", "cap"], 1, "subsidy.cap"),
+        (["finding_severity", "SEAL_MISSING"], "grave", "finding_severity.SEAL_MISSING"),
     ],
 )
 def test_a_bad_key_is_named(path: list[str], value: object, named: str) -> None:
     with pytest.raises(RulesError, match=re.escape(named)):
         parse_rules(_mutated(path, value), "test-rules.yaml")
+
+
+def test_every_code_needs_a_severity_and_a_kind() -> None:
+    rules = load_rules()
+    assert {rules.severity_of(c) for c in FindingCode} <= set(Severity)
+    for section in ("finding_severity", "finding_kinds"):
+        data = yaml.safe_load(DEFAULT_RULES.read_text(encoding="utf-8"))
+        del data[section]["QR_MISMATCH"]
+        with pytest.raises(RulesError, match=f"{section}: no .* for QR_MISMATCH"):
+            parse_rules(yaml.safe_dump(data, allow_unicode=True))
 
 
 def test_missing_section_and_unreadable_file_are_clear(tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ from stdnum.cn import uscc as uscc_check
 
 from extractors.cnnum import amount_to_words
 from intake.manifest import Manifest
-from model.base import SEVERITY, Direction, DocType, round_fen
+from model.base import Direction, DocType, round_fen
 from model.document import Document, Marking
 from model.report import Finding
 from policy.rules import load_rules
@@ -283,7 +283,7 @@ def run(ctx: CheckContext) -> list[Finding]:
             list(r(ctx))
     findings = run_checks(ctx, CHECKS)
     for f in findings:
-        assert f.severity == SEVERITY[f.code], f
+        assert f.severity == ctx.rules.severity_of(f.code), f
     return findings
 
 

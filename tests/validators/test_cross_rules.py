@@ -11,8 +11,9 @@ from decimal import Decimal
 
 import pytest
 
-from model.base import SEVERITY, Direction, DocType, FindingCode
+from model.base import Direction, DocType, FindingCode
 from model.document import Marking
+from policy.rules import load_rules
 from tests.validators.fixtures import (
     AGENT_FILING,
     APPLICANT,
@@ -661,7 +662,7 @@ def test_every_code_is_raised_with_its_severity(code: FindingCode) -> None:
     PLANTED[code](app)
     found = run(app.context())
     assert code in {f.code for f in found}
-    assert all(f.severity is SEVERITY[f.code] for f in found)
+    assert all(f.severity is load_rules().severity_of(f.code) for f in found)
 
 
 def test_a_contract_number_with_o_for_0_is_the_same_number() -> None:
