@@ -19,7 +19,7 @@ from intake.files import Upload
 from intake.inbox import AppInput, app_id_of, display_name, load_input, upload_bytes, upload_files
 from intake.manifest import Manifest, ManifestError, applicant_name_of, parse_manifest
 from model.base import TZ, DocType, FileKind, Severity
-from model.document import Document
+from model.document import EMPTY_SHA256, Document
 from model.report import Report, Status
 from outputs.report import Application, write_application
 from policy.rules import Rules
@@ -33,9 +33,6 @@ from validators.ledger import result_of
 from validators.reconcile import reconcile
 from validators.runner import Check, run_checks
 from validators.verdict import decide, link_lines, unverified
-
-EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-
 
 # --- the steps ---------------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@ provenance, seals, QR codes, markings, and the document that holds them."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from typing import Any, Generic, Literal, TypeVar
 
@@ -302,6 +303,10 @@ class Marking(Strict):
     page: int | None = None
     bbox: BBox | None = None
     source: Source = Source.TEXT
+
+
+EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
+"""The hash of an empty file: what an upload that was never read (or held nothing) carries."""
 
 
 class Document(BaseModel):

@@ -3,7 +3,6 @@ dates, delivery, duplicates, the direction's requirements, the caps, the batch, 
 
 from __future__ import annotations
 
-import hashlib
 import random
 from collections.abc import Callable
 from datetime import date
@@ -12,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from model.base import Direction, DocType, FindingCode
-from model.document import Marking
+from model.document import EMPTY_SHA256, Marking
 from policy.rules import load_rules
 from tests.validators.fixtures import (
     AGENT_FILING,
@@ -541,9 +540,6 @@ def test_batch_empty_uploads_are_not_the_same_file() -> None:
         app.add(DocSpec("附件.pdf", DocType.OTHER, seals=[], errors=["文件为空"], sha256=EMPTY_SHA256))
         assert codes(app.context()) == {C.DOC_UNREADABLE}
     assert _batch(a, b) == {}
-
-
-EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 
 
 # --- stable ids and severities ------------------------------------------------------------------

@@ -5,19 +5,17 @@ is computed once and kept on the batch."""
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from collections.abc import Iterator
 
 from intake.manifest import MANIFEST_NAME
 from model.base import DocType, FindingCode
-from model.document import Document
+from model.document import EMPTY_SHA256, Document
 from model.report import Evidence
 from validators.context import CheckContext, norm_code
 from validators.ledger import invoice_key
 from validators.runner import Draft, check
 
-EMPTY_FILE = hashlib.sha256(b"").hexdigest()
 ELSEWHERE = "other_application"
 """The situation of evidence another application of the batch also uses (a veto in the
 rules file)."""
@@ -53,7 +51,7 @@ def check_batch(contexts: list[CheckContext]) -> dict[str, list[Draft]]:
     seen_contract: dict[str, list[tuple[str, str, str, tuple[Evidence, ...]]]] = defaultdict(list)
     for ctx in contexts:
         for doc in ctx.documents:
-            if doc.sha256 != EMPTY_FILE:
+            if doc.sha256 != EMPTY_SHA256:
                 seen_file[doc.sha256].append((ctx.app_id, doc.file))
         for doc in ctx.of_type(DocType.INVOICE):
             key = invoice_key(ctx, doc)

@@ -6,8 +6,8 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from model.base import DocType, FindingCode
+from model.document import EMPTY_SHA256
 from model.report import Evidence
-from validators.checks.across import EMPTY_FILE
 from validators.checks.common import label
 from validators.context import CheckContext
 from validators.ledger import invoice_key
@@ -18,7 +18,7 @@ from validators.runner import Draft, check
 def duplicates(ctx: CheckContext) -> Iterator[Draft]:
     by_hash = defaultdict(list)
     for doc in ctx.documents:
-        if doc.sha256 != EMPTY_FILE:  # empty uploads are unreadable, not duplicates
+        if doc.sha256 != EMPTY_SHA256:  # empty uploads are unreadable, not duplicates
             by_hash[doc.sha256].append(doc.file)
     for files in by_hash.values():
         if len(files) > 1:
