@@ -32,7 +32,9 @@ from checking.steps import (
 from intake.inbox import AppInput, InboxError, applications_in
 from model.document import Document
 from model.report import Report
-from outputs.report import Application, remove_stale_temporaries, write_index
+from outputs.application import Application
+from outputs.files import remove_stale_temporaries
+from outputs.report import write_index
 from policy.rules import Rules
 from reading.session import Reader, ReadJob, close_readers
 from validators.context import CheckContext

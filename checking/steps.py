@@ -21,7 +21,8 @@ from intake.manifest import Manifest, ManifestError, applicant_name_of, parse_ma
 from model.base import TZ, DocType, FileKind, Severity
 from model.document import EMPTY_SHA256, Document
 from model.report import Report, Status
-from outputs.report import Application, write_application
+from outputs.application import Application
+from outputs.report import write_application
 from policy.rules import Rules
 from reading.einvoice import with_structured
 from reading.qr import qr_of, second_reading

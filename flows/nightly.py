@@ -31,7 +31,8 @@ from flows import DASK_ADDRESS_ENV
 from intake.inbox import AppInput
 from model.base import Severity, today
 from model.report import Report
-from outputs.report import Application, summary_row
+from outputs.application import Application
+from outputs.tables import summary_row
 from policy.rules import load_rules
 from reading.session import ReadJob
 from validators.context import CheckContext

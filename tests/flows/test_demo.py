@@ -14,7 +14,7 @@ import jsonschema
 import pytest
 
 from model.export_schema import SCHEMA_PATH
-from outputs.report import FINDING_COLUMNS, SUMMARY_COLUMNS
+from outputs.tables import FINDING_COLUMNS, SUMMARY_COLUMNS
 from tests.sample_docs.corpus import truths
 from tests.validators.test_corpus_checks import _compare
 

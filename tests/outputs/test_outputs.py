@@ -13,7 +13,9 @@ from reportlab.pdfgen.canvas import Canvas
 from model.base import FindingCode, Kind, Severity, Verdict
 from model.document import Document
 from model.report import Evidence, Finding, Report, Status, Subsidy
-from outputs.report import FINDING_COLUMNS, SUMMARY_COLUMNS, Application, write_application, write_index
+from outputs.application import Application
+from outputs.report import write_application, write_index
+from outputs.tables import FINDING_COLUMNS, SUMMARY_COLUMNS
 
 HOSTILE = '<script>alert("x")</script>'
 

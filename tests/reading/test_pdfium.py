@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from outputs.report import crop
+from outputs.crops import crop
 from reading.pdfium import PdfPages, render_all, render_page
 from reading.reader import page_image
 from tests.sample_docs.corpus import INBOX
