@@ -34,6 +34,7 @@ from model.report import Report
 from outputs.application import Application
 from outputs.tables import summary_row
 from policy.rules import load_rules
+from policy.words import say
 from reading.session import ReadJob
 from validators.context import CheckContext
 
@@ -104,20 +105,22 @@ def artifact_key(application_id: str) -> str:
 
 
 def summary_markdown(report: Report) -> str:
-    """The application at a glance: status, findings by severity, eligible cost, subsidy."""
-    words = {"pass": "通过", "flagged": "需复核", "error": "无法核查"}
+    """The application at a glance, in the vocabulary's words: its verdict and status, findings
+    by severity, eligible cost, subsidy."""
     counts = {s: sum(f.severity is s for f in report.findings) for s in Severity}
-    lines = [f"# {report.application_id}：{words[report.status.value]}", "",
-             "| 状态 | 错误 | 警告 | 提示 | 可补贴金额（元） | 补贴（元） |", "|---|---|---|---|---|---|"]
+    heads = " | ".join(f"{say('severities', s)}级发现" for s in Severity)
+    lines = [f"# {report.application_id}：{say('verdicts', report.verdict)}", "",
+             f"| 状态 | {heads} | 可补贴金额（元） | 补贴（元） |", "|---|---|---|---|---|---|"]
     sub = report.subsidy
     eligible = f"{sub.eligible_cost:,.2f}" if sub else "—"
     subsidy = f"{sub.subsidy:,.2f}" if sub else "—"
-    lines.append(f"| {report.status.value} | {counts[Severity.ERROR]} | {counts[Severity.WARNING]} | "
-                 f"{counts[Severity.INFO]} | {eligible} | {subsidy} |")
+    lines.append(f"| {say('statuses', report.status)} | {' | '.join(str(counts[s]) for s in Severity)} | "
+                 f"{eligible} | {subsidy} |")
     if report.findings:
-        lines += ["", "| 编号 | 代码 | 级别 | 说明 |", "|---|---|---|---|"]
-        lines += [f"| {f.finding_id} | {f.code.value} | {f.severity.value} | "
-                  f"{f.message.replace('|', '｜').replace(chr(10), ' ')} |" for f in report.findings]
+        lines += ["", "| 编号 | 代码 | 类别 | 级别 | 说明 |", "|---|---|---|---|---|"]
+        lines += [f"| {f.finding_id} | {f.code.value} | {say('kinds', f.kind)} | "
+                  f"{say('severities', f.severity)} | {f.message.replace('|', '｜').replace(chr(10), ' ')} |"
+                  for f in report.findings]
     return "\n".join(lines)
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from model.export_schema import SCHEMA_PATH
 from model.report import Report
+from policy.words import say
 
 AS_OF = date(2025, 7, 31)
 EXPECTED_STATUS = {"APP-F-0001": "flagged", "APP-F-0002": "error", "APP-F-0003": "error"}
@@ -101,8 +102,8 @@ def test_each_application_publishes_its_summary_and_a_link_to_its_report(
             flow_run_id=LogFilterFlowRunId(any_=[state.state_details.flow_run_id])))
     by_key = {a.key: a for a in artifacts}
     assert set(by_key) >= {*keys, *(f"{k}-link" for k in keys), "voucher-check-batch"}
-    assert "需复核" in str(by_key["report-app-f-0001"].data)
-    assert "无法核查" in str(by_key["report-app-f-0002"].data)
+    assert say("statuses", "flagged") in str(by_key["report-app-f-0001"].data)
+    assert say("statuses", "error") in str(by_key["report-app-f-0002"].data)
     link = str(by_key["report-app-f-0001-link"].data)
     assert link.endswith("APP-F-0001/report.html)") or "APP-F-0001/report.html" in link
     assert (out / "APP-F-0001" / "report.html").resolve().as_uri() in link
