@@ -35,6 +35,8 @@ class Draft:
     """The amount the finding puts in question."""
     related: tuple[str, ...] = ()
     """Other applications of the batch the finding concerns."""
+    incomplete: bool = False
+    """The check raised before it finished: this draft stands for what it could not say."""
 
 
 KIND_ORDER = (Kind.VETO, Kind.FIX, Kind.ADJUST, Kind.NOTE)
@@ -86,7 +88,7 @@ def run_checks(ctx: CheckContext, checks: Iterable[Check]) -> list[Finding]:
             drafts.extend((r, d) for d in r(ctx))
         except Exception:  # a faulty check hides none of the others' findings, and is one itself
             log.exception("check %s failed on %s", r.name, ctx.app_id)
-            drafts.append((r, Draft(NOT_COMPLETED)))
+            drafts.append((r, Draft(NOT_COMPLETED, incomplete=True)))
     unique: dict[tuple[object, ...], tuple[Check, Draft]] = {}
     for r, d in drafts:
         unique.setdefault(_key(r, d), (r, d))
@@ -108,13 +110,13 @@ def run_checks(ctx: CheckContext, checks: Iterable[Check]) -> list[Finding]:
 def _severity(ctx: CheckContext, r: Check, d: Draft) -> Severity:
     """The severity of the check's code in the rules file; a check that could not be
     completed is an error, so the application cannot pass on it."""
-    return Severity.ERROR if d.message == NOT_COMPLETED else ctx.rules.severity_of(r.code)
+    return Severity.ERROR if d.incomplete else ctx.rules.severity_of(r.code)
 
 
 def _kind(ctx: CheckContext, types: dict[str, str], r: Check, d: Draft) -> Kind:
     """The finding's kind from the rules file: by the check's situation, then by the types of
     the documents it names; a check that could not be completed asks for a look (需补正)."""
-    if d.message == NOT_COMPLETED:
+    if d.incomplete:
         return Kind.FIX
     situations = ((d.situation,) if d.situation else ()) + tuple(types[f] for f in d.documents if f in types)
     return ctx.rules.kind_of(r.code, situations)
