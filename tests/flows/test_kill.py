@@ -226,6 +226,10 @@ def _stopped_anywhere_then_run_again(inbox: Path, tmp_path: Path, api: str, expe
         proc = _start(inbox, out, None if local else api, mark, log, tmp_path / "prefect-home")
         roles = _stop_when(proc, out, ready, rng, mark, how)
         assert _gone_within(mark, GONE_SECONDS) == [], f"{how.__name__} {what}: left running"
+        if how is not sigkill and roles is not None:
+            assert proc.returncode == 130, (what, proc.returncode)
+        with (tmp_path / "stops.log").open("ab") as kept:
+            kept.write(log.read_bytes())
         if roles is not None:
             stopped.append(what)
             assert {"batch"} <= roles, (what, roles)
@@ -250,9 +254,10 @@ def test_killed_anywhere_then_run_again_gives_the_same_reports(inbox: Path, tmp_
 
 def test_stopped_by_sigterm_or_ctrl_c_then_run_again_gives_the_same_reports(
         inbox: Path, tmp_path: Path, prefect_api: str, uninterrupted: dict[str, str]) -> None:
-    stops: list[Stop] = [(POINTS[1][0], POINTS[1][1], sigterm), (POINTS[2][0], POINTS[2][1], ctrl_c),
-             (POINTS[3][0], POINTS[3][1], sigterm)]
-    assert len(_stopped_anywhere_then_run_again(inbox, tmp_path, prefect_api, uninterrupted, stops)) == 3
+    stops: list[Stop] = [(POINTS[1][0], POINTS[1][1], sigterm), (POINTS[3][0], POINTS[3][1], ctrl_c)]
+    assert len(_stopped_anywhere_then_run_again(inbox, tmp_path, prefect_api, uninterrupted, stops)) == 2
+    said = (tmp_path / "stops.log").read_text(encoding="utf-8", errors="replace")
+    assert said.count("收到停止信号") == 2 and said.count("已中断") == 2
 
 
 def test_a_second_batch_on_the_same_output_is_refused(inbox: Path, tmp_path: Path, prefect_api: str) -> None:
