@@ -27,13 +27,13 @@ import psutil
 import pytest
 from PIL import Image
 
+from tests.flows.test_lifeline import MARK, marked
 from tests.sample_docs.corpus import INBOX, text_pdf, truths
 
 BIN = Path(sys.executable).with_name("voucher-check")
 WAIT_SECONDS = 300
 GONE_SECONDS = 5
 SEED = 20261202
-MARK = "VOUCHER_CHECK_TEST_RUN"
 
 
 def _start(inbox: Path, out: Path, api: str | None, mark: str, log: Path,
@@ -140,12 +140,6 @@ Stop = tuple[str, Callable[[Path, float], bool], Callable[[int], None]]
 """A moment of the run (its name, when it has come) and how the command is stopped then."""
 
 
-def _of_the_run(mark: str) -> list[psutil.Process]:
-    """Every live process of the run marked ``mark`` (a zombie is dead: nothing runs in it)."""
-    return [p for p in psutil.process_iter(["environ", "status"], ad_value=None)
-            if (p.info["environ"] or {}).get(MARK) == mark and p.info["status"] != psutil.STATUS_ZOMBIE]
-
-
 def _roles(processes: list[psutil.Process]) -> set[str]:
     """What each process of a run is: the command, its batch, a reading process, the server."""
     roles = set()
@@ -161,7 +155,7 @@ def _roles(processes: list[psutil.Process]) -> set[str]:
 def _gone_within(mark: str, seconds: float) -> list[str]:
     """The command lines of the run's processes still alive after ``seconds``."""
     deadline = time.monotonic() + seconds
-    while (left := _of_the_run(mark)) and time.monotonic() < deadline:
+    while (left := marked(mark)) and time.monotonic() < deadline:
         time.sleep(0.05)
     lines = []
     for p in left:
@@ -180,7 +174,7 @@ def _stop_when(proc: subprocess.Popen[bytes], out: Path, ready: Callable[[Path, 
     while time.monotonic() < deadline and proc.poll() is None:
         if ready(out, since):
             time.sleep(rng.uniform(0, 0.3))
-            roles = _roles(_of_the_run(mark))
+            roles = _roles(marked(mark))
             how(proc.pid)
             proc.wait(timeout=WAIT_SECONDS)
             return roles if proc.returncode != 0 else None
@@ -301,7 +295,7 @@ def test_a_killed_serve_leaves_nothing_running(inbox: Path, tmp_path: Path, pref
         assert time.monotonic() < deadline and proc.poll() is None, log.read_text(encoding="utf-8")
         time.sleep(0.1)
     time.sleep(2)  # serving
-    assert "batch" in _roles(_of_the_run(mark))
+    assert "batch" in _roles(marked(mark))
     sigkill(proc.pid)
     proc.wait()
     assert _gone_within(mark, GONE_SECONDS) == []
