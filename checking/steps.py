@@ -11,21 +11,16 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from extractors.classify import classify
-from extractors.layout import DocText
-from extractors.markings import find_markings
-from extractors.registry import extract_fields
+from extractors.assemble import assemble
 from intake.files import Upload
 from intake.inbox import AppInput, app_id_of, display_name, load_input, upload_bytes, upload_files
 from intake.manifest import Manifest, ManifestError, applicant_name_of, parse_manifest
-from model.base import TZ, DocType, FileKind, Severity
+from model.base import TZ, FileKind, Severity
 from model.document import EMPTY_SHA256, Document
 from model.report import Report, Status
 from outputs.application import Application
 from outputs.report import write_application
 from policy.rules import Rules
-from reading.einvoice import with_structured
-from reading.qr import qr_of, second_reading
 from reading.reader import ReadDocument
 from reading.session import Reader, ReadJob, reader_for
 from validators.checks import CHECKS
@@ -62,31 +57,18 @@ def read_document(source: Reader | ReadJob, path: Path, name: str, member: str) 
 
 
 def document_of(read: ReadDocument, rules: Rules) -> Document:
-    """The report's view of one read upload: type, fields with provenance, seals, errors."""
+    """The report's view of one read upload: type, fields with provenance (assembled from the
+    print, the structured copy and the QR code), seals, errors, notes."""
     upload = read.upload
-    doc_type = DocType.OTHER
-    fields_model = None
-    missing: dict[str, str] = {}
-    markings = []
-    invoice = read.structured if read.structured is not None and read.structured.is_invoice else None
-    if (read.pages or invoice) and not read.errors:
-        dt = DocText.from_pages(read.pages)
-        doc_type = DocType.INVOICE if invoice else classify(read.pages).doc_type
-        fields_model, missing = extract_fields(doc_type, read.pages, rules, dt)
-        if invoice is not None:
-            fields_model, missing = with_structured(fields_model, missing, invoice, read.pages)
-        markings = find_markings(dt, rules.secrecy)
-    qr = qr_of(read.codes) if doc_type is DocType.INVOICE else None
-    if qr is not None and fields_model is not None:
-        fields_model, missing = second_reading(fields_model, missing, qr)
+    said = assemble(read, rules)
     turns: dict[int, int] = {p.number: p.turn for p in read.pages if p.turn}
     return Document(
-        file=upload.name, sha256=upload.sha256, doc_type=doc_type, pages=len(read.pages),
-        read_by=read.read_by, seals=read.seals, errors=read.errors,
-        fields=fields_model if fields_model is not None else None, missing=missing,
-        markings=markings, not_processed=read.not_processed, format=upload.kind, qr=qr,
-        turns=turns, notes=[*read.notes, *_name_notes(upload), *_turn_notes(turns),
-                            *_skew_notes(read, rules.reading.note_skew_degrees)],
+        file=upload.name, sha256=upload.sha256, doc_type=said.doc_type, pages=len(read.pages),
+        read_by=read.read_by, seals=read.seals, errors=read.errors, fields=said.fields,
+        missing=said.missing, won=said.won, markings=said.markings, not_processed=read.not_processed,
+        format=upload.kind, qr=said.qr, turns=turns,
+        notes=[*read.notes, *_name_notes(upload), *_turn_notes(turns),
+               *_skew_notes(read, rules.reading.note_skew_degrees)],
     )
 
 
@@ -173,8 +155,6 @@ def report_of(ctx: CheckContext, checks: tuple[Check, ...] = CHECKS) -> Report:
     the subsidy where the manifest allows it, and the status: ``error`` when the application
     could not be opened, its manifest is unusable or a file could not be processed at all."""
     findings = run_checks(ctx, checks)
-    for doc in ctx.documents:
-        doc.same_invoice_as = ctx.copies.get(doc.file)
     subsidy = result_of(ctx).subsidy.model_copy(deep=True) if ctx.manifest is not None else None
     fields = unverified(ctx)
     decision = decide(ctx, findings, fields, subsidy)

@@ -8,7 +8,7 @@ from extractors.common import Extraction, Found, after_label, date_parser, party
 from extractors.layout import DocText
 from extractors.lexicon import label
 from model.base import Source
-from model.document import Page
+from model.document import Missing, Page
 
 COMPANY = label("commitment.company")
 SIGNATURE = label("commitment.signature")
@@ -26,7 +26,7 @@ def extract(dt: DocText, ex: Extraction) -> None:
         if name is not None:
             ex.put("signed", Found(True, name.start, name.end), "", confidence=0.6)
         else:
-            ex.missing["signed"] = "未找到法定代表人签字栏"
+            ex.missing["signed"] = Missing.unread("未找到法定代表人签字栏")
     else:
         ex.put("signed", Found(_signed(dt, m.start(), m.end(), ex.pages), m.start(), m.end()), "",
                confidence=0.85)
@@ -38,9 +38,9 @@ def extract(dt: DocText, ex: Extraction) -> None:
             break
     # a date line printed and left blank (时间：  年  月  日) is a gap in the letter; no date
     # line read at all (under a seal, say) is a gap in the reading
-    reason = "承诺书未填写日期" if labels else "未找到落款日期"
-    if found is None and labels and _scanned_digits_after(dt, labels[-1].end()):
-        reason = "未找到完整的落款日期（扫描件上的日期未能完整识别）"  # 2025年7月 日: a digit lost
+    reason = Missing.blank("承诺书未填写日期") if labels else Missing.unread("未找到落款日期")
+    if found is None and labels and _scanned_digits_after(dt, labels[-1].end()):  # 2025年7月 日: a digit lost
+        reason = Missing.unread("未找到完整的落款日期（扫描件上的日期未能完整识别）")
     ex.put("sign_date", found, reason)
 
 

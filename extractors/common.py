@@ -16,7 +16,7 @@ from typing import Any
 from extractors import parsers
 from extractors.entities import Label, entities
 from extractors.layout import DocText
-from model.document import Field, MoneyField, NumberField, Page, Party
+from model.document import Field, Missing, MoneyField, NumberField, Page, Party
 from policy.rules import Rules
 
 ORG_TAIL = r"(?:股份有限公司|有限责任公司|有限公司|集团公司|研究院|研究所|合伙企业（有限合伙）|合伙企业)"
@@ -46,13 +46,14 @@ class Extraction:
     """The rules file in force: its billing units, VAT rates and tolerances."""
     pages: list[Page] = field(default_factory=list)
     fields: dict[str, Field[Any]] = field(default_factory=dict)
-    missing: dict[str, str] = field(default_factory=dict)
+    missing: dict[str, Missing] = field(default_factory=dict)
 
-    def put(self, name: str, found: Found | None, reason: str, kind: type = Field,
+    def put(self, name: str, found: Found | None, reason: str | Missing, kind: type = Field,
             confidence: float | None = None) -> None:
-        """Record ``found`` as field ``name`` with provenance, or ``reason`` as missing."""
+        """Record ``found`` as field ``name`` with provenance, or ``reason`` as missing (words
+        alone: reading did not find it)."""
         if found is None or found.value is None:
-            self.missing.setdefault(name, reason)
+            self.missing.setdefault(name, reason if isinstance(reason, Missing) else Missing.unread(reason))
             return
         page, bbox, source, conf = self.dt.locate(found.start, found.end)
         value = found.value
@@ -64,11 +65,11 @@ class Extraction:
                                  confidence=round(conf if confidence is None else confidence, 3))
         self.missing.pop(name, None)
 
-    def money(self, name: str, found: Found | None, reason: str,
+    def money(self, name: str, found: Found | None, reason: str | Missing,
               confidence: float | None = None) -> None:
         self.put(name, found, reason, MoneyField, confidence)
 
-    def number(self, name: str, found: Found | None, reason: str,
+    def number(self, name: str, found: Found | None, reason: str | Missing,
                confidence: float | None = None) -> None:
         self.put(name, found, reason, NumberField, confidence)
 
@@ -351,12 +352,13 @@ def first_in_window(dt: DocText, label: re.Pattern[str], n_lines: int,
     return None
 
 
-def put_period(ex: Extraction, label: re.Pattern[str], names: tuple[str, str], reason: str,
+def put_period(ex: Extraction, label: re.Pattern[str], names: tuple[str, str], reason: str | Missing,
                n_lines: int = 1) -> None:
     """A 自…至… period after ``label`` as two date fields sharing the period's box."""
     period = first_in_window(ex.dt, label, n_lines, period_parser)
     if period is None:
-        ex.missing[names[0]] = ex.missing[names[1]] = reason
+        ex.missing[names[0]] = ex.missing[names[1]] = (
+            reason if isinstance(reason, Missing) else Missing.unread(reason))
         return
     ex.put(names[0], Found(period.value[0], period.start, period.end), "")
     ex.put(names[1], Found(period.value[1], period.start, period.end), "")

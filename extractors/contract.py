@@ -21,7 +21,7 @@ from extractors.common import (
 from extractors.layout import DocText
 from extractors.lexicon import label
 from extractors.tables import find_line, header_position, row_by_header
-from model.document import Party
+from model.document import Missing, Party
 from policy.rules import Rules
 
 PARTY_A = label("contract.party_a")
@@ -50,7 +50,9 @@ def extract(dt: DocText, ex: Extraction) -> None:
     ex.money("total_amount", _total(dt, TOTAL) or _total(dt, TOTAL_ROW), "未找到合同总金额")
     _price_terms(dt, ex)
     ex.put("sign_date", after_label(dt, SIGN_DATE, date_parser), "未找到签订日期")
-    put_period(ex, PERIOD, ("service_start", "service_end"), "合同未载明服务期限", n_lines=3)
+    # no period found in a contract's text is taken as a contract that states none (a gap in
+    # the contract, which FIELD_MISSING asks to be evidenced), not as a gap in the reading
+    put_period(ex, PERIOD, ("service_start", "service_end"), Missing.blank("合同未载明服务期限"), n_lines=3)
     said = SUBSIDY.search(dt.text)
     ex.put("other_subsidy_statement",
            Found(bool(said), said.start() if said else 0, said.end() if said else 0), "", confidence=0.9)
@@ -127,7 +129,7 @@ def _price_terms(dt: DocText, ex: Extraction) -> None:
         ex.number("quantity", _quantity_by_arithmetic(dt, ex), "", confidence=0.85)
     for name in ("unit_price", "quantity", "unit"):
         if name not in ex.fields:
-            ex.missing[name] = "未找到算力单价、数量或计费单位"
+            ex.missing[name] = Missing.unread("未找到算力单价、数量或计费单位")
 
 
 QUANTITY_FIGURE = re.compile(r"(?<![\d.,])(\d[\d,，]*(?:\.\d+)?)\s*([^\s\d，,。；;、）)]{1,12})")

@@ -26,7 +26,7 @@ from extractors.common import (
 from extractors.layout import DocText
 from extractors.lexicon import label
 from extractors.tables import column_of, find_line, line_cells
-from model.document import Field, LineItem, MoneyField
+from model.document import Field, LineItem, Missing, MoneyField
 from policy.rules import Rules
 
 NO = label("invoice.invoice_no")
@@ -57,7 +57,7 @@ def extract(dt: DocText, ex: Extraction) -> None:
         ex.fields["invoice_code"] = Field[str | None](value=None, page=page, bbox=None,
                                                       source=source, confidence=conf)
     else:
-        ex.missing["invoice_code"] = "未找到发票代码"
+        ex.missing["invoice_code"] = Missing.unread("未找到发票代码")
     ex.put("issue_date", after_label(dt, DATE, date_parser), "未找到开票日期")
     _parties(dt, ex)
     _totals(dt, ex)
@@ -150,10 +150,10 @@ def _totals(dt: DocText, ex: Extraction) -> None:
         if len(amounts) >= 2:
             ex.money("tax_amount", Found(amounts[-1][0], start + amounts[-1][1], start + amounts[-1][2]), "")
         elif "amount_ex_tax" in ex.fields:
-            ex.missing["tax_amount"] = "合计税额未印数字（***：免税或不征税）"
+            ex.missing["tax_amount"] = Missing.blank("合计税额未印数字（***：免税或不征税）")
     for name in ("amount_ex_tax", "tax_amount"):
         if name not in ex.fields:
-            ex.missing.setdefault(name, "未找到合计行金额")
+            ex.missing.setdefault(name, Missing.unread("未找到合计行金额"))
     ex.money("total_amount", after_label(dt, SMALL, amount_parser), "未找到价税合计（小写）")
     ex.put("total_in_words", after_label(dt, WORDS, regex_parser(WORDS_RE.pattern)),
            "未找到价税合计（大写）")
@@ -165,11 +165,11 @@ def _totals(dt: DocText, ex: Extraction) -> None:
         if rate is not None:
             ex.number("tax_rate", rate, "")
     if "items" not in ex.fields:
-        ex.missing["items"] = "未找到货物或服务明细"
+        ex.missing["items"] = Missing.unread("未找到货物或服务明细")
     else:
         _totals_from_items(ex)
     if "tax_rate" not in ex.fields:
-        ex.missing["tax_rate"] = "未找到税率"
+        ex.missing["tax_rate"] = Missing.unread("未找到税率")
 
 
 def _totals_from_items(ex: Extraction) -> None:

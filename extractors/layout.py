@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from model.base import BBox, Source
+from model.base import BBox, Source, box_around
 from model.document import Page, Word
 from reading.ocr import is_cjk
 
@@ -27,17 +26,11 @@ class Line:
 
     @property
     def bbox(self) -> BBox:
-        return union(w.bbox for w in self.words)
+        return box_around(w.bbox for w in self.words)
 
     @property
     def text(self) -> str:
         return " ".join(w.text for w in self.words)
-
-
-def union(boxes: Iterable[BBox]) -> BBox:
-    listed = list(boxes)
-    return (min(b[0] for b in listed), min(b[1] for b in listed),
-            max(b[2] for b in listed), max(b[3] for b in listed))
 
 
 def level_box(box: BBox, angle: float, width: float, height: float) -> BBox:
@@ -97,9 +90,9 @@ def stack_vertical(words: list[Word], level: dict[int, BBox]) -> list[Word]:
         if len(column) < STACK_MIN_CHARS:
             continue
         used.update(id(w) for w in column)
-        word = Word(text="".join(w.text.strip() for w in column), bbox=union(w.bbox for w in column),
+        word = Word(text="".join(w.text.strip() for w in column), bbox=box_around(w.bbox for w in column),
                     confidence=min(w.confidence for w in column))
-        level[id(word)] = union(level[id(w)] for w in column)
+        level[id(word)] = box_around(level[id(w)] for w in column)
         joined.append(word)
     return [w for w in words if id(w) not in used] + joined
 
@@ -197,7 +190,7 @@ class DocText:
             a = max(start, p.start) - p.start
             b = min(end, p.end) - p.start
             boxes.append((x0 + (x1 - x0) * a / n, y0, x0 + (x1 - x0) * b / n, y1))
-        bbox = union(boxes)
+        bbox = box_around(boxes)
         conf = min(p.word.confidence for p in hits)
         return page, tuple(round(v, 1) for v in bbox), hits[0].source, conf  # type: ignore[return-value]
 

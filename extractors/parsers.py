@@ -25,6 +25,9 @@ __all__ = [
     "normalize_uscc",
     "split_amount_and_rate",
     "split_glued_cells",
+    "stored_amount",
+    "stored_date",
+    "stored_rate",
     "text_to_amount",
     "text_to_amounts",
     "text_to_date",
@@ -536,3 +539,43 @@ def text_to_quantity(text: str) -> tuple[Decimal, str] | None:
             continue
         return _scaled(_to_decimal(match.group("num")), match.group("mul")), unit
     return None
+
+
+# --- values as structured data stores them (OFD, XML): exact forms, nothing to tolerate --------
+
+_STORED_DATE = re.compile(r"(\d{4})\s*[-年./]?\s*(\d{1,2})\s*[-月./]?\s*(\d{1,2})")
+
+
+def stored_amount(text: str) -> Decimal | None:
+    """An amount as stored or printed plainly (``¥4,449.00``, ``4449.00``, ``-12.50``); None
+    for ``***`` and anything else."""
+    cleaned = re.sub(r"[¥￥,，\s元]", "", text or "")
+    if not re.fullmatch(r"-?\d+(\.\d+)?", cleaned):
+        return None
+    try:
+        return Decimal(cleaned)
+    except InvalidOperation:
+        return None
+
+
+def stored_date(text: str) -> date | None:
+    """``2024年05月28日``, ``2024-05-28``, ``20240528`` or ``2024-05-28 10:11:12``."""
+    m = _STORED_DATE.search(text or "")
+    if not m:
+        return None
+    try:
+        return date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        return None
+
+
+def stored_rate(text: str) -> Decimal | None:
+    """``6%``, ``0.06`` or ``6``; None for 免税, 不征税, ``***`` and the like."""
+    cleaned = (text or "").strip().replace("％", "%")
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*%", cleaned)
+    if m:
+        return Decimal(m[1]) / 100
+    value = stored_amount(cleaned)
+    if value is None:
+        return None
+    return value if value < 1 else value / 100

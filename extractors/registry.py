@@ -18,7 +18,7 @@ from extractors import (
 from extractors.common import Extraction
 from extractors.layout import DocText
 from model.base import DocType
-from model.document import CONTRACT_FIELDS, FIELDS_BY_TYPE, Fields, Page
+from model.document import CONTRACT_FIELDS, FIELDS_BY_TYPE, Fields, Missing, Page
 from policy.rules import Rules
 
 Extractor = Callable[[DocText, Extraction], None]
@@ -37,7 +37,7 @@ EXTRACTORS: dict[DocType, Extractor] = {
 
 
 def extract_fields(doc_type: DocType, pages: list[Page], rules: Rules,
-                   dt: DocText | None = None) -> tuple[Fields, dict[str, str]]:
+                   dt: DocText | None = None) -> tuple[Fields, dict[str, Missing]]:
     """The fields of a document of ``doc_type`` read under ``rules`` and, for each contract
     field it could not read, the reason."""
     model = FIELDS_BY_TYPE[doc_type]
@@ -48,8 +48,8 @@ def extract_fields(doc_type: DocType, pages: list[Page], rules: Rules,
     ex = Extraction(dt=dt, rules=rules, pages=pages)
     extractor(dt, ex)
     fields = model.model_validate({k: v.model_dump() for k, v in ex.fields.items()})
-    missing = {k: v for k, v in ex.missing.items() if k in CONTRACT_FIELDS[doc_type] and v}
+    missing = {k: v for k, v in ex.missing.items() if k in CONTRACT_FIELDS[doc_type] and v.text}
     for name in CONTRACT_FIELDS[doc_type]:
         if getattr(fields, name) is None and name not in missing:
-            missing[name] = "未能读取"
+            missing[name] = Missing.failed("未能读取")
     return fields, missing

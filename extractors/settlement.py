@@ -24,7 +24,7 @@ from extractors.common import (
 from extractors.layout import DocText
 from extractors.lexicon import label
 from extractors.tables import Cell, column_of, find_line, line_cells
-from model.document import LineItem
+from model.document import LineItem, Missing
 from policy.rules import Rules
 
 NO = label("settlement.statement_no")
@@ -77,7 +77,7 @@ def _lines(dt: DocText, ex: Extraction) -> None:
         total = _sum_line(dt, header)
     if header is None or total is None:
         for name in ("items", "total_amount", "quantity", "unit"):
-            ex.missing[name] = "未找到结算明细表"
+            ex.missing[name] = Missing.unread("未找到结算明细表")
         return
     headers = line_cells(dt, header)
     rows: list[tuple[float, list[str], LineItem, int, int]] = []
@@ -145,7 +145,7 @@ def _lines(dt: DocText, ex: Extraction) -> None:
         if stated is not None:
             ex.money("total_amount", stated, "", confidence=0.85)
         else:
-            ex.missing["total_amount"] = "合计行无金额"
+            ex.missing["total_amount"] = Missing.blank("合计行无金额")
     qtext = _quantity_text(line_cells(dt, total), headers)
     q = parsers.text_to_quantity(qtext)
     units = {i.unit for i in items_of(ex) if i.unit}
@@ -184,7 +184,7 @@ def _lines(dt: DocText, ex: Extraction) -> None:
         ex.number("quantity", found, "", confidence=sure)
         ex.put("unit", Found(summed[1], found.start, found.end), "", confidence=sure)
         return
-    ex.missing["quantity"] = ex.missing["unit"] = "合计行无数量"
+    ex.missing["quantity"] = ex.missing["unit"] = Missing.blank("合计行无数量")
 
 
 def _quantity(text: str, rules: Rules) -> Found | None:

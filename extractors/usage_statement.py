@@ -8,6 +8,7 @@ from extractors.common import Extraction, Found, company_of, in_window, window
 from extractors.layout import DocText
 from extractors.lexicon import label
 from model.base import Direction
+from model.document import Missing
 
 COMPANY = label("usage_statement.company")
 PURPOSE = label("usage_statement.purpose")
@@ -31,7 +32,7 @@ def extract(dt: DocText, ex: Extraction) -> None:
             ex.put("direction_hint", Found(direction, start, start + len(hit.group(0))), "", confidence=0.8)
             break
     else:
-        ex.missing["direction_hint"] = "说明中未体现申报方向"
+        ex.missing["direction_hint"] = Missing.blank("说明中未体现申报方向")
 
 
 USED_FOR = re.compile(r"(?:主要)?用于")

@@ -1,4 +1,5 @@
-"""Taking an upload in: its real type from its bytes, its hash, and the rules' size limits.
+"""Files in and out: taking an upload in (its real type from its bytes, its hash, the rules'
+size limits), and writing a file so that nobody ever sees half of it.
 
 Nothing here writes to an input. ``sniff`` trusts the bytes, never the file name.
 """
@@ -7,9 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
+import tempfile
 import zipfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from model.base import FileKind
 from policy.rules import Limits
@@ -127,3 +131,24 @@ def take_in(name: str, data: bytes, limits: Limits) -> Upload:
         upload.errors.append(f"文件内容是{what_it_is(data)}，不是可读取的格式"
                              "（支持 PDF、PNG、JPEG、TIFF、OFD、XML）")
     return upload
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+TEMP_PREFIX = ".tmp-"
+"""What a file being written is called until it is whole: hidden, and swept away after a kill."""
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename, so
+    a reader (or a run after a kill) sees the old file or the new one, never half of one; the
+    temporary file is removed if the write fails."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -4,6 +4,7 @@ finding codes)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -58,6 +59,13 @@ Number = Annotated[
 
 BBox = tuple[float, float, float, float]
 """x0, y0, x1, y1 in PDF points of the page (pixels for images), origin top-left."""
+
+
+def box_around(boxes: Iterable[BBox]) -> BBox:
+    """The smallest box holding every one of ``boxes`` (at least one)."""
+    listed = list(boxes)
+    return (min(b[0] for b in listed), min(b[1] for b in listed),
+            max(b[2] for b in listed), max(b[3] for b in listed))
 
 
 class Strict(BaseModel):

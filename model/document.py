@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
-from typing import Any, Generic, Literal, TypeVar
+from enum import StrEnum
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     SerializerFunctionWrapHandler,
+    WithJsonSchema,
+    field_serializer,
+    field_validator,
     model_serializer,
     model_validator,
 )
 from pydantic import Field as PydField
+from pydantic.json_schema import SkipJsonSchema
 
 from model.base import BBox, Direction, DocType, FileKind, Money, Number, Source, Strict
 
@@ -305,6 +310,61 @@ class Marking(Strict):
     source: Source = Source.TEXT
 
 
+class Why(StrEnum):
+    """Why a field a document should carry has no value: what the reviewer does about it."""
+
+    UNREAD = "unread"
+    """Reading did not find it (its label, or a value after the label): it may well be on the
+    page, so the reviewer looks there; a check never accuses on its absence."""
+    BLANK = "blank"
+    """The document leaves it empty (a date line not filled in, a total printed as ***): a gap
+    in the document, not in the reading."""
+    FAILED = "failed"
+    """Reading the field failed outright: nothing is known of it."""
+
+
+class Missing(BaseModel):
+    """Why one field has no value, and the reviewer's words for it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    why: Why | None
+    """None only for a reason read back from a report.json, which keeps the words alone."""
+    text: str
+
+    @classmethod
+    def unread(cls, text: str) -> Missing:
+        return cls(why=Why.UNREAD, text=text)
+
+    @classmethod
+    def blank(cls, text: str) -> Missing:
+        return cls(why=Why.BLANK, text=text)
+
+    @classmethod
+    def failed(cls, text: str) -> Missing:
+        return cls(why=Why.FAILED, text=text)
+
+
+class Won(StrEnum):
+    """Why a field holds the value it does, of the readings that gave one (the print, the
+    structured copy, the QR code: ``extractors.assemble``)."""
+
+    PRINT = "print"
+    """Read off the page (text layer or OCR); nothing else gave it."""
+    KEPT_AS_PRINTED = "kept_as_printed"
+    """The page's print kept over the structured data (line items, the amount in words): the
+    print is what the reviewer sees, the data only fills what the page lacks."""
+    STRUCTURED = "structured"
+    """The structured data's exact value (OFD, XML), standing for what the page reading gave."""
+    QR = "qr"
+    """The print reading missed it; the invoice's QR code gives it."""
+    PRINT_AND_QR = "print_and_qr"
+    """Read off the page and the QR code says the same: certain."""
+
+
+REASONS_SCHEMA = {"type": "object", "additionalProperties": {"type": "string"}, "title": "Missing"}
+"""report.json's ``missing``: field → the reviewer's words for why it is missing."""
+
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 """The hash of an empty file: what an upload that was never read (or held nothing) carries."""
 
@@ -322,8 +382,9 @@ class Document(BaseModel):
     seals: list[Seal] = PydField(default_factory=list)
     errors: list[str] = PydField(default_factory=list)
     fields: AnyFields = PydField(default_factory=OtherFields)
-    missing: dict[str, str] = PydField(default_factory=dict)
-    """Fields of the contract that could not be read, each with the reason."""
+    missing: Annotated[dict[str, Missing], WithJsonSchema(REASONS_SCHEMA)] = PydField(default_factory=dict)
+    """Fields of the contract that could not be read, each with why (report.json keeps the
+    reviewer's words: field → reason)."""
     markings: list[Marking] = PydField(default_factory=list)
     """Secrecy markings found anywhere in the document."""
     format: FileKind | None = None
@@ -339,9 +400,24 @@ class Document(BaseModel):
     so the application cannot be decided on the rest (its status is ``error``)."""
     qr: InvoiceQr | None = None
     """An invoice's QR code as decoded from its page (or given by its structured data)."""
+    won: SkipJsonSchema[dict[str, Won]] = PydField(default_factory=dict, exclude=True)
+    """For each field, why its value won over the other readings (not written to report.json;
+    the report's pages show it)."""
     same_invoice_as: str | None = None
     """For an invoice uploaded again in another format: the OFD or XML file whose exact data
     stands for it (this copy is not counted again)."""
+
+    @field_validator("missing", mode="before")
+    @classmethod
+    def _reasons_read_back(cls, value: Any) -> Any:
+        """A report.json's reasons are words alone: their why is not known again."""
+        if isinstance(value, dict):
+            return {k: Missing(why=None, text=v) if isinstance(v, str) else v for k, v in value.items()}
+        return value
+
+    @field_serializer("missing")
+    def _reasons_as_words(self, missing: dict[str, Missing]) -> dict[str, str]:
+        return {name: reason.text for name, reason in missing.items()}
 
     @model_validator(mode="before")
     @classmethod

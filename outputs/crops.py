@@ -10,10 +10,10 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
+from intake.files import write_atomic
 from model.base import BBox
 from model.document import Document
 from outputs.application import Application
-from outputs.files import write_atomic
 from policy.words import say
 from reading.reader import page_image
 

@@ -16,12 +16,12 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from intake.files import write_atomic
 from model.base import Kind, Verdict
 from model.document import Document
 from model.report import Report
 from outputs.application import Application
 from outputs.crops import write_crops
-from outputs.files import write_atomic
 from outputs.tables import FINDING_COLUMNS, SUMMARY_COLUMNS, csv_bytes, finding_row, main_issue, summary_row
 from outputs.text import message, money, percent, show_value, shown, yuan
 from outputs.timeline import timeline

@@ -1,31 +1,19 @@
 """Reading results kept on disk by content hash and reading settings: nothing is read twice.
 
 A file whose bytes, reader version, OCR engine and preprocessing are unchanged is taken
-from the cache; anything else is read again. Entries are written atomically.
+from the cache; anything else is read again. An entry is the read document as it is (its
+upload aside, which is the file itself), written atomically.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import asdict, is_dataclass
 from pathlib import Path
 
-from pydantic import BaseModel
-
-from model.document import Code, Page, Seal
-from reading.einvoice import Structured
-
-
-class CachedRead(BaseModel):
-    pages: list[Page]
-    seals: list[Seal]
-    errors: list[str]
-    notes: list[str] = []
-    structured: Structured | None = None
-    codes: list[Code] = []
+from intake.files import Upload, write_atomic
+from reading.reader import ReadDocument
 
 
 class ReadCache:
@@ -49,20 +37,17 @@ class ReadCache:
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.json"
 
-    def get(self, key: str) -> CachedRead | None:
-        path = self._path(key)
+    def get(self, key: str, upload: Upload) -> ReadDocument | None:
+        """``upload`` as read before, or None (never read with these settings, or an entry
+        that no longer parses)."""
         try:
-            entry = CachedRead.model_validate_json(path.read_bytes())
+            raw = json.loads(self._path(key).read_bytes())
+            entry = ReadDocument.model_validate({**raw, "upload": upload, "from_cache": True})
         except (OSError, ValueError):
             self.misses += 1
             return None
         self.hits += 1
         return entry
 
-    def put(self, key: str, entry: CachedRead) -> None:
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(entry.model_dump_json().encode())
-        os.replace(tmp, path)
+    def put(self, key: str, doc: ReadDocument) -> None:
+        write_atomic(self._path(key), doc.model_dump_json().encode())

@@ -24,7 +24,6 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 
 from lxml import etree
 from PIL import Image, ImageDraw, ImageFont
@@ -412,17 +411,6 @@ def _tags(pkg: Package, doc_name: str, document: etree._Element,
             if hit is not None:
                 out.tags.setdefault(path, []).append(hit[1])
                 out.tag_pages.setdefault(path, hit[0])
-
-
-def money(text: str) -> Decimal | None:
-    """An amount as printed or stored (``¥4,449.00``, ``4449.00``); None for ``***`` and the like."""
-    cleaned = re.sub(r"[¥￥,，\s元]", "", text or "")
-    if not re.fullmatch(r"-?\d+(\.\d+)?", cleaned):
-        return None
-    try:
-        return Decimal(cleaned)
-    except InvalidOperation:
-        return None
 
 
 # --- drawing a page -------------------------------------------------------------------------

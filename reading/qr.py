@@ -15,14 +15,13 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 import numpy as np
 import zxingcpp
 from PIL import Image
 
-from model.base import BBox, Source
-from model.document import Code, Fields, InvoiceQr
+from model.base import BBox
+from model.document import Code, InvoiceQr
 
 _HEAD = re.compile(r"^\s*0\d\s*,")
 
@@ -76,32 +75,3 @@ def qr_of(codes: list[Code]) -> InvoiceQr | None:
         if parsed is not None:
             return parsed
     return None
-
-
-QR_CONFIDENCE = 0.95
-"""A field the print reading missed, taken from the QR code: exact as the tax system wrote
-it, but not read off the print the reviewer sees."""
-
-
-def second_reading(fields: Fields, missing: dict[str, str], qr: InvoiceQr) -> tuple[Fields, dict[str, str]]:
-    """An invoice's fields with its QR code as a second reading: a printed field that agrees
-    with it is certain; one the print reading missed is filled from it (source ``qr``, at
-    the code's place). One that disagrees is left as printed (the QR_MISMATCH check says so)."""
-    coded: dict[str, object] = {"invoice_no": qr.number, "issue_date": qr.date, qr.amount_field: qr.amount}
-    if not qr.digital:
-        coded["invoice_code"] = qr.code
-    present = fields.present()
-    update: dict[str, Any] = {}
-    for name, value in coded.items():
-        if value is None:
-            continue
-        f = present.get(name)
-        if f is None:
-            update[name] = {"value": value, "page": qr.page, "bbox": qr.bbox, "source": Source.QR,
-                            "confidence": QR_CONFIDENCE}
-        elif f.value == value and f.confidence < 1.0:
-            update[name] = {**f.model_dump(), "confidence": 1.0}
-    if not update:
-        return fields, missing
-    model = type(fields).model_validate({**{k: v.model_dump() for k, v in present.items()}, **update})
-    return model, {k: v for k, v in missing.items() if k not in update}

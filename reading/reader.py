@@ -11,13 +11,15 @@ import io
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 import pdfplumber
 from pdfminer.pdfdocument import PDFXRefFallback
 from PIL import Image, ImageOps, ImageSequence
+from pydantic import BaseModel, ConfigDict
+from pydantic import Field as PydField
 
 from intake.files import IMAGE_KINDS, Upload, sniff
 from model.base import BBox, FileKind, Source
@@ -46,23 +48,25 @@ QR_ZONE = 0.4
 """The share of a page from the top where an invoice's QR code is looked for on a text page."""
 
 
-@dataclass
-class ReadDocument:
-    """One upload as read: its pages, seals, the main source and any errors."""
+class ReadDocument(BaseModel):
+    """One upload as read: its pages, seals, the main source and any errors. The read cache
+    keeps it as it is (its upload and how it was come by aside)."""
 
-    upload: Upload
-    pages: list[Page] = field(default_factory=list)
-    seals: list[Seal] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    upload: Upload = PydField(exclude=True)
+    pages: list[Page] = PydField(default_factory=list)
+    seals: list[Seal] = PydField(default_factory=list)
+    errors: list[str] = PydField(default_factory=list)
+    notes: list[str] = PydField(default_factory=list)
     """What was irregular about the file though it was read (a repaired PDF, a permissions
     password), in Chinese for the reviewer."""
     structured: Structured | None = None
     """The invoice data an OFD or XML file carries (None for any other file)."""
-    codes: list[Code] = field(default_factory=list)
+    codes: list[Code] = PydField(default_factory=list)
     """The QR codes found on its pages (or given by its structured data)."""
-    from_cache: bool = False
-    not_processed: bool = False
+    from_cache: bool = PydField(default=False, exclude=True)
+    not_processed: bool = PydField(default=False, exclude=True)
     """The process reading it died (a crash, the OOM killer): nothing is known of the file."""
 
     @property

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from intake.files import take_in
 from policy.rules import Rules
-from reading.cache import CachedRead, ReadCache
+from reading.cache import ReadCache
 from reading.ocr import OcrEngine, make_engine
 from reading.reader import READER_VERSION, ReadDocument, ReadSettings, read_upload
 from reading.workers import ReadPool, can_start_processes
@@ -44,18 +44,15 @@ class Reader:
         upload = take_in(name, data, self.rules.limits)
         key = ReadCache.key(upload.sha256, READER_VERSION, self.engine_name, self.settings)
         if self.cache is not None and upload.readable:
-            hit = self.cache.get(key)
+            hit = self.cache.get(key, upload)
             if hit is not None:
-                return ReadDocument(upload=upload, pages=hit.pages, seals=hit.seals,
-                                    errors=hit.errors, notes=hit.notes, structured=hit.structured,
-                                    codes=hit.codes, from_cache=True)
+                return hit
         if self.pool is not None and upload.readable:
             doc, complete = self.pool.read(upload, self.settings)
         else:
             doc, complete = read_upload(upload, self.settings, self.engine), True
         if self.cache is not None and upload.readable and complete:
-            self.cache.put(key, CachedRead(pages=doc.pages, seals=doc.seals, errors=doc.errors,
-                                           notes=doc.notes, structured=doc.structured, codes=doc.codes))
+            self.cache.put(key, doc)
         return doc
 
 

@@ -123,7 +123,7 @@ def run(minutes: float, seed: int, keep: Path) -> int:
             if upload.readable:
                 doc = pool.read(upload, settings)[0]
             else:
-                doc = ReadDocument(upload, errors=upload.errors)
+                doc = ReadDocument(upload=upload, errors=upload.errors)
             tried += 1
             problem = problem_of(doc)
             outcomes["read" if doc.pages and not doc.errors else "refused" if not problem else "finding"] += 1

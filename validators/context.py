@@ -19,6 +19,8 @@ from model.base import DocType, FileKind, Source
 from model.document import Document, Party
 from model.report import Evidence
 from policy.rules import Rules
+from validators.draft import Draft
+from validators.subsidy import Result
 
 
 def norm_name(name: str) -> str:
@@ -30,18 +32,44 @@ def norm_name(name: str) -> str:
 _LOOK_ALIKES = str.maketrans("OI", "01")
 
 
+STRUCTURED = (FileKind.OFD, FileKind.XML)
+"""Formats whose invoice data is exact; the OFD first, as it also has pages to point at."""
+
+
+def pair_copies(documents: list[Document]) -> dict[str, str]:
+    """The same invoice uploaded in two formats (a PDF or scan and its OFD or XML): each other
+    copy's file → the structured file whose exact data stands for the invoice. Each copy is
+    marked (``same_invoice_as``), and the structured copy takes the fields it lacks from the
+    other (the contract number a PDF prints in its remarks, which the XML does not carry),
+    without a page or box, which are the other file's."""
+    by_invoice: dict[tuple[str, str], list[Document]] = {}
+    for doc in documents:
+        no = getattr(doc.fields, "invoice_no", None) if doc.doc_type is DocType.INVOICE else None
+        if doc.errors or no is None or not no.value:
+            continue
+        code = getattr(doc.fields, "invoice_code", None)
+        key = (norm_code(code.value) if code is not None and code.value else "", norm_code(no.value))
+        by_invoice.setdefault(key, []).append(doc)
+    out: dict[str, str] = {}
+    for docs in by_invoice.values():
+        exact = [d for d in docs if d.format in STRUCTURED]
+        if not exact or len({d.sha256 for d in docs}) < len(docs):
+            continue  # no structured copy, or the same file twice: a duplicate, not a copy
+        primary = min(exact, key=lambda d: (STRUCTURED.index(d.format) if d.format else 0, d.file))
+        for d in docs:
+            if d is not primary and (d.format not in STRUCTURED or d.format != primary.format):
+                out[d.file] = primary.file
+                _fill_from(primary, d)
+    for doc in documents:
+        doc.same_invoice_as = out.get(doc.file)
+    return out
+
+
 def _fill_from(primary: Document, copy: Document) -> None:
-    """The fields the structured copy lacks, from the other copy of the same invoice (the
-    contract number a PDF prints in its remarks, which the XML does not carry); without a
-    page or box, which are the other file's."""
     for name, f in copy.fields.present().items():
         if getattr(primary.fields, name, None) is None:
             setattr(primary.fields, name, f.model_copy(update={"page": None, "bbox": None}))
             primary.missing.pop(name, None)
-
-
-STRUCTURED = (FileKind.OFD, FileKind.XML)
-"""Formats whose invoice data is exact; the OFD first, as it also has pages to point at."""
 
 
 def norm_code(code: str) -> str:
@@ -81,11 +109,12 @@ class Value:
 
 @dataclass
 class Batch:
-    """Every application of one batch, for the checks across them; ``memo`` keeps what
-    such a check computes once for the whole batch."""
+    """Every application of one batch, for the checks across them."""
 
     contexts: list[CheckContext]
-    memo: dict[str, Any] = field(default_factory=dict)
+    shared_evidence: dict[str, list[Draft]] | None = None
+    """Per application id, the evidence it shares with another application of the batch:
+    computed once for the whole batch by the check that looks for it."""
 
 
 @dataclass
@@ -108,8 +137,14 @@ class CheckContext:
     """Upload name → zip entry, for entries that shared one name and were renamed apart."""
     batch: Batch | None = None
     """The batch this application is checked in, for the checks across applications."""
-    memo: dict[str, Any] = field(default_factory=dict)
-    """Results several rules share (the subsidy calculation), computed once."""
+    subsidy: Result | None = None
+    """The calculator's result, which several checks share: computed once (``ledger.result_of``)."""
+    copies: dict[str, str] = field(init=False)
+    """The same invoice uploaded in two formats: each other copy's file → the structured file
+    that stands for it (``pair_copies``, when the context is made)."""
+
+    def __post_init__(self) -> None:
+        self.copies = pair_copies(self.documents)
 
     # --- documents ----------------------------------------------------------------------
     @property
@@ -120,30 +155,6 @@ class CheckContext:
         """The readable documents of a type; an invoice uploaded again in another format counts
         once, as its structured copy (``copies``)."""
         return [d for d in self.readable if d.doc_type is doc_type and d.file not in self.copies]
-
-    @cached_property
-    def copies(self) -> dict[str, str]:
-        """The same invoice uploaded in two formats (a PDF or scan and its OFD or XML): each
-        other copy's file → the structured file whose exact data stands for the invoice."""
-        by_invoice: dict[tuple[str, str], list[Document]] = {}
-        for doc in self.readable:
-            no = getattr(doc.fields, "invoice_no", None) if doc.doc_type is DocType.INVOICE else None
-            if no is None or not no.value:
-                continue
-            code = getattr(doc.fields, "invoice_code", None)
-            key = (norm_code(code.value) if code is not None and code.value else "", norm_code(no.value))
-            by_invoice.setdefault(key, []).append(doc)
-        out: dict[str, str] = {}
-        for docs in by_invoice.values():
-            exact = [d for d in docs if d.format in STRUCTURED]
-            if not exact or len({d.sha256 for d in docs}) < len(docs):
-                continue  # no structured copy, or the same file twice: a duplicate, not a copy
-            primary = min(exact, key=lambda d: (STRUCTURED.index(d.format) if d.format else 0, d.file))
-            for d in docs:
-                if d is not primary and (d.format not in STRUCTURED or d.format != primary.format):
-                    out[d.file] = primary.file
-                    _fill_from(primary, d)
-        return out
 
     def value(self, doc: Document, name: str) -> Value | None:
         f = getattr(doc.fields, name, None)

@@ -111,9 +111,9 @@ def settlement_spans(ctx: CheckContext, doc: Document) -> list[Span]:
 
 def result_of(ctx: CheckContext) -> Result:
     """The calculator's result for the application, computed once per check."""
-    if "subsidy" not in ctx.memo:
-        ctx.memo["subsidy"] = calculate(claims(ctx), ctx.window, ctx.rules.subsidy)
-    return ctx.memo["subsidy"]  # type: ignore[no-any-return]
+    if ctx.subsidy is None:
+        ctx.subsidy = calculate(claims(ctx), ctx.window, ctx.rules.subsidy)
+    return ctx.subsidy
 
 
 def claims(ctx: CheckContext) -> list[Claim]:

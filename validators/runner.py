@@ -13,30 +13,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from model.base import FindingCode, Kind, Severity
-from model.report import Evidence, Finding
+from model.report import Finding
 from validators.context import CheckContext
+from validators.draft import Draft
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Draft:
-    """A finding before it is numbered: the message and what it points at."""
-
-    message: str
-    documents: tuple[str, ...] = ()
-    evidence: tuple[Evidence, ...] = ()
-    expected: str | None = None
-    observed: str | None = None
-    situation: str | None = None
-    """Where the finding arises, when its code weighs differently there (the rules file's
-    finding_kinds names the situations)."""
-    at_stake: Decimal | None = None
-    """The amount the finding puts in question."""
-    related: tuple[str, ...] = ()
-    """Other applications of the batch the finding concerns."""
-    incomplete: bool = False
-    """The check raised before it finished: this draft stands for what it could not say."""
 
 
 KIND_ORDER = (Kind.VETO, Kind.FIX, Kind.ADJUST, Kind.NOTE)

@@ -44,7 +44,7 @@ def unverified(ctx: CheckContext) -> list[Unverified]:
             if found is None:
                 if name in doc.missing and unread(doc, name):
                     out.append(Unverified(file=doc.file, field=name, reason="unread",
-                                          detail=doc.missing[name]))
+                                          detail=doc.missing[name].text))
             elif found.confidence < low:
                 out.append(Unverified(file=doc.file, field=name, reason="low_confidence",
                                       confidence=found.confidence, page=found.page, bbox=found.bbox,

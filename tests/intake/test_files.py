@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from intake.files import sniff, take_in
+from intake.files import sniff, take_in, write_atomic
 from model.base import FileKind
 from policy.rules import load_rules
 from tests.sample_docs.corpus import inbox_files, truths
@@ -49,3 +50,14 @@ def test_errors_are_recorded_not_raised() -> None:
     assert "超过上限" in take_in("big.pdf", b"%PDF-1.7" + b"0" * 20, big).errors[0]
     ok = take_in("发票.pdf", b"%PDF-1.7 fine", limits)
     assert ok.readable and len(ok.sha256) == 64
+
+
+def test_a_file_is_written_whole_or_not_at_all(tmp_path: Path) -> None:
+    target = tmp_path / "sub" / "report.json"
+    write_atomic(target, b"old")
+    write_atomic(target, b"new")
+    assert target.read_bytes() == b"new"
+    with pytest.raises(TypeError):  # the write itself fails, after the temporary file was made
+        write_atomic(target, None)  # type: ignore[arg-type]
+    assert target.read_bytes() == b"new"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["report.json"]  # no temporary left

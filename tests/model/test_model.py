@@ -56,7 +56,8 @@ def test_document_fields_are_typed_and_serialise_as_the_contract_says() -> None:
     assert fields["invoice_code"]["value"] is None  # present, null: a 数电发票 has no code
     assert "seller" not in fields  # absent fields are left out, never invented
     assert fields["items"]["value"][0]["amount"] == "11320754.72"
-    assert Document.model_validate_json(doc.model_dump_json()) == doc
+    again = Document.model_validate_json(doc.model_dump_json())
+    assert again.model_dump_json() == doc.model_dump_json()  # a reason read back keeps its words
 
 
 def test_fields_of_another_type_are_refused() -> None:

@@ -21,7 +21,7 @@ def test_a_fuzz_finding_stays_fixed(path: Path) -> None:
     rules = load_rules()
     upload = take_in(path.name, path.read_bytes(), rules.limits)
     if not upload.readable:
-        doc = ReadDocument(upload, errors=upload.errors)
+        doc = ReadDocument(upload=upload, errors=upload.errors)
     else:
         with ReadPool(1, rules.reading.ocr_engine, 120) as pool:
             doc = pool.read(upload, ReadSettings.from_rules(rules.reading, rules.limits))[0]
@@ -34,7 +34,7 @@ def test_problems_are_recognised() -> None:
     upload = take_in("x.pdf", b"%PDF-1.4 broken", rules.limits)
 
     def judged(error: str) -> str | None:
-        return problem_of(ReadDocument(upload, errors=[error]))
+        return problem_of(ReadDocument(upload=upload, errors=[error]))
 
     assert judged("PDF 文件损坏（不完整或结构错误），无法打开") is None
     assert judged("读取超时：超过 60 秒仍未读完，已放弃该文件") == "timeout"

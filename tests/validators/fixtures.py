@@ -27,7 +27,7 @@ from stdnum.cn import uscc as uscc_check
 from extractors.cnnum import amount_to_words
 from intake.manifest import Manifest
 from model.base import Direction, DocType, round_fen
-from model.document import Document, Marking
+from model.document import Document, Marking, Missing
 from model.report import Finding
 from policy.rules import load_rules
 from validators.checks import CHECKS
@@ -118,7 +118,7 @@ class DocSpec:
     seals: list[dict[str, Any]] = field(default_factory=lambda: [dict(SEAL)])
     source: str = "text"
     errors: list[str] = field(default_factory=list)
-    missing: dict[str, str] = field(default_factory=dict)
+    missing: dict[str, Missing] = field(default_factory=dict)
     markings: list[Marking] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     sha256: str | None = None

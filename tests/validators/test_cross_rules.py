@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from model.base import Direction, DocType, FindingCode
-from model.document import EMPTY_SHA256, Marking
+from model.document import EMPTY_SHA256, Marking, Missing
 from policy.rules import load_rules
 from tests.validators.fixtures import (
     AGENT_FILING,
@@ -530,7 +530,7 @@ def test_batch_unnumbered_contracts_of_the_same_file_name_are_not_the_same() -> 
     a, b = clean_app(), other_clean_app()
     for app in (a, b):
         del app.doc(CONTRACT).fields["contract_no"]
-        app.doc(CONTRACT).missing = {"contract_no": "未找到合同编号"}
+        app.doc(CONTRACT).missing = {"contract_no": Missing.unread("未找到合同编号")}
     assert _batch(a, b) == {}
 
 
@@ -620,7 +620,7 @@ PLANTED: dict[FindingCode, Callable[[App], object]] = {
     C.DOC_UNREADABLE: _plant_unreadable,
     C.DOC_UNCLASSIFIED: lambda app: app.add(DocSpec("y.jpg", DocType.OTHER, seals=[])),
     C.MATERIAL_MISSING: lambda app: app.remove(CONTRACT),
-    C.FIELD_MISSING: lambda app: app.doc(PAYMENT_1).missing.update(amount="看不清"),
+    C.FIELD_MISSING: lambda app: app.doc(PAYMENT_1).missing.update(amount=Missing.unread("看不清")),
     C.APPLICANT_NOT_BEIJING: lambda app: app.set_party(SHANGHAI_APPLICANT, applicant=True),
     C.USCC_INVALID: _set(INVOICE_1, "seller",
                          {"name": SUPPLIER.name, "uscc": wrong_check_digit(SUPPLIER.uscc)}),

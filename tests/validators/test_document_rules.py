@@ -11,7 +11,7 @@ import pytest
 from stdnum.cn import uscc as uscc_check
 
 from model.base import DocType, FindingCode, Kind
-from model.document import Marking
+from model.document import Marking, Missing
 from tests.validators.fixtures import (
     APPLICANT,
     CERTIFICATE,
@@ -117,7 +117,8 @@ def test_a_contract_without_service_period_misses_a_field() -> None:
     app = clean_app()
     fields = app.doc(CONTRACT).fields
     del fields["service_start"], fields["service_end"]
-    app.doc(CONTRACT).missing = {"service_start": "合同未载明服务期限", "service_end": "合同未载明服务期限"}
+    blank = Missing.blank("合同未载明服务期限")
+    app.doc(CONTRACT).missing = {"service_start": blank, "service_end": blank}
     (found,) = of_code(app.context(), C.FIELD_MISSING)
     assert found.documents == [CONTRACT] and "合同未载明服务期限" in found.message
     assert codes(app.context()) == {C.FIELD_MISSING}
@@ -126,7 +127,7 @@ def test_a_contract_without_service_period_misses_a_field() -> None:
 def test_a_contract_without_service_end_names_the_reason() -> None:
     app = clean_app()
     del app.doc(CONTRACT).fields["service_end"]
-    app.doc(CONTRACT).missing = {"service_end": "合同未载明服务终止日期"}
+    app.doc(CONTRACT).missing = {"service_end": Missing.blank("合同未载明服务终止日期")}
     (found,) = of_code(app.context(), C.FIELD_MISSING)
     assert "合同未载明服务终止日期" in found.message
 
@@ -134,7 +135,7 @@ def test_a_contract_without_service_end_names_the_reason() -> None:
 def test_a_payment_without_date_misses_a_field() -> None:
     app = clean_app()
     del app.doc(PAYMENT_2).fields["payment_date"]
-    app.doc(PAYMENT_2).missing = {"payment_date": "日期不清"}
+    app.doc(PAYMENT_2).missing = {"payment_date": Missing.unread("日期不清")}
     (found,) = of_code(app.context(), C.FIELD_MISSING)
     assert found.documents == [PAYMENT_2] and found.observed == "payment_date"
     assert codes(app.context()) == {C.FIELD_MISSING}
@@ -356,7 +357,7 @@ def test_a_commitment_whose_signing_line_was_not_read_asks_rather_than_fails() -
     app = clean_app()
     spec = app.doc(COMMITMENT)
     del spec.fields["signed"]
-    spec.missing["signed"] = "未找到法定代表人签字栏"
+    spec.missing["signed"] = Missing.unread("未找到法定代表人签字栏")
     assert codes(app.context()) == {C.FIELD_MISSING}
 
 
@@ -364,7 +365,7 @@ def test_a_commitment_whose_date_line_was_not_read_asks_rather_than_fails() -> N
     app = clean_app()
     spec = app.doc(COMMITMENT)
     del spec.fields["sign_date"]
-    spec.missing["sign_date"] = "未找到落款日期"
+    spec.missing["sign_date"] = Missing.unread("未找到落款日期")
     assert codes(app.context()) == {C.FIELD_MISSING}
 
 
@@ -372,7 +373,7 @@ def test_a_commitment_with_its_date_line_left_blank_is_incomplete() -> None:
     app = clean_app()
     spec = app.doc(COMMITMENT)
     del spec.fields["sign_date"]
-    spec.missing["sign_date"] = "承诺书未填写日期"
+    spec.missing["sign_date"] = Missing.blank("承诺书未填写日期")
     (found,) = of_code(app.context(), C.COMMITMENT_INCOMPLETE)
     assert "未注明日期" in found.message
 

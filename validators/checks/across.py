@@ -26,9 +26,9 @@ rules file)."""
 def duplicate_across(ctx: CheckContext) -> Iterator[Draft]:
     if ctx.batch is None:
         return
-    if "across" not in ctx.batch.memo:
-        ctx.batch.memo["across"] = check_batch(ctx.batch.contexts)
-    yield from ctx.batch.memo["across"].get(ctx.app_id, [])
+    if ctx.batch.shared_evidence is None:
+        ctx.batch.shared_evidence = check_batch(ctx.batch.contexts)
+    yield from ctx.batch.shared_evidence.get(ctx.app_id, [])
 
 
 @check(FindingCode.MANIFEST_INVALID, "申报编号与本批次另一份申报相同", needs_manifest=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from model.document import Document
+from model.document import Document, Why
 from model.report import Evidence
 
 
@@ -25,9 +25,10 @@ def label(doc: Document) -> str:
 
 
 def unread(doc: Document, name: str) -> bool:
-    """Whether field ``name`` is missing because reading did not find it (its reason says
-    未找到…), rather than because the document leaves it empty."""
-    return doc.missing.get(name, "").startswith("未找到")
+    """Whether field ``name`` is missing because reading did not find it, rather than because
+    the document leaves it empty or reading it failed."""
+    reason = doc.missing.get(name)
+    return reason is not None and reason.why is Why.UNREAD
 
 
 def unique(places: Iterable[Evidence]) -> tuple[Evidence, ...]:

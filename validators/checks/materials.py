@@ -42,7 +42,7 @@ def materials(ctx: CheckContext) -> Iterator[Draft]:
 def fields_missing(ctx: CheckContext) -> Iterator[Draft]:
     for doc in ctx.of_type(DocType.CONTRACT):
         if "service_start" in doc.missing or "service_end" in doc.missing:
-            reason = doc.missing.get("service_start") or doc.missing.get("service_end", "")
+            reason = (doc.missing.get("service_start") or doc.missing["service_end"]).text
             yield Draft(f"{label(doc)}未载明算力服务期限（{reason}），"
                         "无法核对交付与结算是否在合同有效期内，请补充证明材料", (doc.file,))
     for doc_type, (names, words) in NEEDED.items():
@@ -50,5 +50,5 @@ def fields_missing(ctx: CheckContext) -> Iterator[Draft]:
             absent = [n for n in names if n in doc.missing
                       and (doc_type is not DocType.COMMITMENT or unread(doc, n))]
             if absent:
-                yield Draft(f"{label(doc)}无法读取{words}（{'；'.join(doc.missing[n] for n in absent)}），请人工核对",
+                yield Draft(f"{label(doc)}无法读取{words}（{'；'.join(doc.missing[n].text for n in absent)}），请人工核对",
                             (doc.file,), observed=",".join(absent))
