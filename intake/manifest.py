@@ -115,10 +115,7 @@ def _amount_of(value: object) -> Decimal:
         amount = Decimal(m[1] + m[2].replace(",", "").replace("_", ""))
     else:
         raise _refused("amount", "不是有效金额：{value}（应为数字，如 96000000.00）", value)
-    if amount < 0:
-        raise _refused("negative", "不能为负数：{value}", value)
-    if amount >= _AMOUNT_LIMIT:
-        raise _refused("too_large", "金额过大：{value}", value)
+    _within(amount, _AMOUNT_LIMIT, "金额过大：{value}", value)
     if _below_fen(amount):
         raise _refused("fen", "最多两位小数（精确到分）：{value}", value)
     return amount
@@ -156,11 +153,16 @@ def _declared_count(value: object) -> int:
         raise _refused("fraction", "应为整数，不能有小数：{value}", value)
     else:
         raise _refused("count", "不是有效整数：{value}（应为整数，如 1200000000000）", value)
-    if count < 0:
-        raise _refused("negative", "不能为负数：{value}", value)
-    if count >= _COUNT_LIMIT:
-        raise _refused("too_large", "数值过大：{value}", value)
+    _within(count, _COUNT_LIMIT, "数值过大：{value}", value)
     return count
+
+
+def _within(number: Decimal | int, limit: Decimal | int, too_large: str, value: object) -> None:
+    """Refuse a declared number below zero or at ``limit`` and above, naming ``value``."""
+    if number < 0:
+        raise _refused("negative", "不能为负数：{value}", value)
+    if number >= limit:
+        raise _refused("too_large", too_large, value)
 
 
 def _declared_date(value: object) -> date:

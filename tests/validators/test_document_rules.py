@@ -353,29 +353,20 @@ def test_a_scanned_statement_s_words_are_doubted_only_when_its_figures_agree() -
     assert C.AMOUNT_WORDS_MISMATCH not in codes(app.context())
 
 
-def test_a_commitment_whose_signing_line_was_not_read_asks_rather_than_fails() -> None:
+@pytest.mark.parametrize(("name", "reason", "code", "says"), [
+    ("signed", Missing.unread("未找到法定代表人签字栏"), C.FIELD_MISSING, "签字"),  # not read: asks
+    ("sign_date", Missing.unread("未找到落款日期"), C.FIELD_MISSING, "落款日期"),
+    ("sign_date", Missing.blank("承诺书未填写日期"), C.COMMITMENT_INCOMPLETE, "未注明日期"),  # left blank
+])
+def test_a_commitment_line_not_read_asks_and_one_left_blank_is_incomplete(
+        name: str, reason: Missing, code: FindingCode, says: str) -> None:
     app = clean_app()
     spec = app.doc(COMMITMENT)
-    del spec.fields["signed"]
-    spec.missing["signed"] = Missing.unread("未找到法定代表人签字栏")
-    assert codes(app.context()) == {C.FIELD_MISSING}
-
-
-def test_a_commitment_whose_date_line_was_not_read_asks_rather_than_fails() -> None:
-    app = clean_app()
-    spec = app.doc(COMMITMENT)
-    del spec.fields["sign_date"]
-    spec.missing["sign_date"] = Missing.unread("未找到落款日期")
-    assert codes(app.context()) == {C.FIELD_MISSING}
-
-
-def test_a_commitment_with_its_date_line_left_blank_is_incomplete() -> None:
-    app = clean_app()
-    spec = app.doc(COMMITMENT)
-    del spec.fields["sign_date"]
-    spec.missing["sign_date"] = Missing.blank("承诺书未填写日期")
-    (found,) = of_code(app.context(), C.COMMITMENT_INCOMPLETE)
-    assert "未注明日期" in found.message
+    del spec.fields[name]
+    spec.missing[name] = reason
+    (found,) = of_code(app.context(), code)
+    assert codes(app.context()) == {code}
+    assert says in found.message
 
 
 # --- the QR code against the print --------------------------------------------------------

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal
 
+from intake.manifest import DeclaredContract
 from model.base import DocType, FindingCode
 from model.report import Evidence
 from policy.words import say
@@ -17,6 +18,13 @@ from validators.ledger import invoices_of, is_compute, item_total
 from validators.runner import Draft, check
 
 ZERO = Decimal(0)
+
+
+def declared(ctx: CheckContext) -> Iterator[tuple[DeclaredContract, str]]:
+    """Each contract the manifest declares, with its number as compared."""
+    assert ctx.manifest is not None
+    for claim in ctx.manifest.contracts:
+        yield claim, norm_code(claim.contract_no)
 
 
 def _sum_of(ctx: CheckContext, no: str, doc_type: DocType, name: str) -> tuple[Decimal, list[str]]:
@@ -52,10 +60,8 @@ def contract_totals(ctx: CheckContext, no: str) -> dict[str, tuple[Decimal, list
 
 @check(FindingCode.AMOUNT_MISMATCH, "申报金额与合同、发票与结算单与付款之间金额不一致，或超出合同总额")
 def amount_mismatch(ctx: CheckContext) -> Iterator[Draft]:
-    assert ctx.manifest is not None
     tolerance = ctx.rules.tolerance.amount_match
-    for claim in ctx.manifest.contracts:
-        no = norm_code(claim.contract_no)
+    for claim, no in declared(ctx):
         contract = ctx.contracts.get(no)
         total = ctx.value(contract, "total_amount") if contract is not None else None
         if total is not None and abs(total.value - claim.amount) > tolerance:
@@ -89,10 +95,8 @@ def amount_mismatch(ctx: CheckContext) -> Iterator[Draft]:
 
 @check(FindingCode.UNDELIVERED, "开票或付款多于结算确认的交付量（超出部分不计入补贴）")
 def undelivered(ctx: CheckContext) -> Iterator[Draft]:
-    assert ctx.manifest is not None
     tolerance = ctx.rules.tolerance.amount_match
-    for claim in ctx.manifest.contracts:
-        no = norm_code(claim.contract_no)
+    for claim, no in declared(ctx):
         if "结算单" in unread_kinds(ctx, no):
             continue  # a statement's total unread: what was delivered is not known
         sums = contract_totals(ctx, no)
@@ -142,8 +146,8 @@ def threshold(ctx: CheckContext) -> Iterator[Draft]:
     assert ctx.manifest is not None
     minimum = ctx.rules.min_total.for_direction(ctx.manifest.direction)
     total = ZERO
-    for claim in ctx.manifest.contracts:
-        contract = ctx.contracts.get(norm_code(claim.contract_no))
+    for claim, no in declared(ctx):
+        contract = ctx.contracts.get(no)
         v = ctx.value(contract, "total_amount") if contract is not None else None
         total += v.value if v is not None else claim.amount
     if total < minimum:
