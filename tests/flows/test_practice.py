@@ -6,6 +6,7 @@ reading and checks hold on layouts and wordings written by others."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -42,13 +43,14 @@ def _summary(text: str) -> dict[str, float]:
 
 
 @pytest.mark.timeout(1200)
-def test_the_practice_corpus_reads_and_checks_within_its_bars(tmp_path: Path) -> None:
+def test_the_practice_corpus_reads_and_checks_within_its_bars(tmp_path: Path, prefect_api: str) -> None:
     inbox, out = tmp_path / "inbox", tmp_path / "out"
     generate = [sys.executable, str(PRACTICE / "gen.py"), str(inbox), "--seed", str(SEED),
                 "--count", str(COUNT)]
     subprocess.run(generate, check=True, capture_output=True, timeout=600)
+    env = {**os.environ, "PREFECT_API_URL": prefect_api}  # the session's server: no temporary one
     run = subprocess.run([sys.executable, "-m", "flows.cli", "run", str(inbox), "--out", str(out)],
-                         cwd=ROOT, capture_output=True, text=True, timeout=900)
+                         cwd=ROOT, capture_output=True, text=True, timeout=900, env=env)
     assert run.returncode == 0, run.stderr[-2000:]
     scored = subprocess.run([sys.executable, str(PRACTICE / "score.py"), str(inbox), str(out), "--details"],
                             capture_output=True, text=True, timeout=120, check=True)

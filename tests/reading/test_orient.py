@@ -3,6 +3,7 @@ says it was turned; an upright page is read once."""
 
 from __future__ import annotations
 
+import functools
 import io
 
 import pytest
@@ -32,20 +33,25 @@ def scan() -> tuple[Image.Image, dict[str, object]]:
     return Image.open(io.BytesIO(data)).convert("RGB"), fields
 
 
+def _read(image: Image.Image, engine: str) -> Document:
+    buf = io.BytesIO()
+    image.save(buf, "JPEG", quality=90)
+    return _read_bytes(buf.getvalue(), engine)
+
+
+@functools.cache
+def _read_bytes(data: bytes, engine: str) -> Document:
+    """A scan as ``engine`` reads it: the upright page is read once per engine."""
+    rules = load_rules()
+    return document_of(Reader(rules, engine_name=engine).read("结算单.jpg", data), rules)
+
+
 @pytest.mark.parametrize(("engine", "turn"), [("rapidocr", 180), ("rapidocr", 90), ("tesseract", 180)])
 def test_a_turned_scan_is_read_upright(scan: tuple[Image.Image, dict[str, object]], engine: str,
                                        turn: int) -> None:
     image, _fields = scan
-    rules = load_rules()
-    reader = Reader(rules, engine_name=engine)
-
-    def read(turned: Image.Image) -> Document:
-        buf = io.BytesIO()
-        turned.save(buf, "JPEG", quality=90)
-        return document_of(reader.read("结算单.jpg", buf.getvalue()), rules)
-
-    upright = read(image)
-    doc = read(image.rotate(turn, expand=True))  # PIL turns counter-clockwise
+    upright = _read(image, engine)
+    doc = _read(image.rotate(turn, expand=True), engine)  # PIL turns counter-clockwise
     assert upright.turns == {} and not upright.notes
     assert doc.turns == {1: turn}
     assert doc.notes and "已转正后读取" in doc.notes[0]

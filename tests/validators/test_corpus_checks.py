@@ -13,9 +13,7 @@ import pytest
 
 from checking.batch import check_inbox
 from reading.session import Reader
-from sample_docs.gen import generate
 from tests.conftest import SAMPLE_DOCS
-from tests.extractors.test_accuracy import OTHER_SEED
 
 
 def _check_corpus(corpus: Path, reader: Reader, out: Path) -> list[str]:
@@ -67,7 +65,7 @@ def test_every_planted_code_is_found_and_nothing_forbidden(corpus_reader: Reader
 
 
 @pytest.mark.slow
-def test_the_same_on_a_corpus_made_with_another_seed(corpus_reader: Reader, tmp_path: Path) -> None:
-    generate(tmp_path, seed=OTHER_SEED, count=4)
-    problems = _check_corpus(tmp_path, corpus_reader, tmp_path / "out")
+def test_the_same_on_a_corpus_made_with_another_seed(corpus_reader: Reader, untuned_corpus: Path,
+                                                     tmp_path: Path) -> None:
+    problems = _check_corpus(untuned_corpus, corpus_reader, tmp_path / "out")
     assert not problems, "\n".join(problems)
