@@ -37,6 +37,11 @@ class Found:
     """For a party: where its credit code was read, so a finding about the code boxes it."""
 
 
+def _missing(reason: str | Missing) -> Missing:
+    """A reason given as words alone means reading did not find the value."""
+    return reason if isinstance(reason, Missing) else Missing.unread(reason)
+
+
 @dataclass
 class Extraction:
     """The fields of one document and the reasons for those it could not read."""
@@ -53,7 +58,7 @@ class Extraction:
         """Record ``found`` as field ``name`` with provenance, or ``reason`` as missing (words
         alone: reading did not find it)."""
         if found is None or found.value is None:
-            self.missing.setdefault(name, reason if isinstance(reason, Missing) else Missing.unread(reason))
+            self.missing.setdefault(name, _missing(reason))
             return
         page, bbox, source, conf = self.dt.locate(found.start, found.end)
         value = found.value
@@ -357,8 +362,7 @@ def put_period(ex: Extraction, label: re.Pattern[str], names: tuple[str, str], r
     """A 自…至… period after ``label`` as two date fields sharing the period's box."""
     period = first_in_window(ex.dt, label, n_lines, period_parser)
     if period is None:
-        ex.missing[names[0]] = ex.missing[names[1]] = (
-            reason if isinstance(reason, Missing) else Missing.unread(reason))
+        ex.missing[names[0]] = ex.missing[names[1]] = _missing(reason)
         return
     ex.put(names[0], Found(period.value[0], period.start, period.end), "")
     ex.put(names[1], Found(period.value[1], period.start, period.end), "")
