@@ -75,7 +75,7 @@ fuzz: setup
 	$(BIN)/python -m tools.fuzz --minutes $(MINUTES)
 
 test: setup
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --numprocesses auto --maxprocesses 4 --dist loadfile
 
 check: setup
 	$(BIN)/ruff check .

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("DO_NOT_TRACK", "1")
@@ -41,18 +43,41 @@ def read_ahead(reader, corpus: Path) -> None:  # type: ignore[no-untyped-def]
         list(threads.map(lambda p: ahead.read(p.name, p.read_bytes()), files))
 
 
+def once_per_run(tmp_path_factory: pytest.TempPathFactory, name: str,
+                 make: Callable[[Path], None]) -> Path:
+    """A folder that ``make`` fills once for the whole test run: with the tests spread over
+    worker processes (pytest-xdist), the first worker to ask makes it under a file lock while
+    the others wait, then all of them use it; in a single process, a folder of its own."""
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        folder = tmp_path_factory.mktemp(name)
+        make(folder)
+        return folder
+    from filelock import FileLock
+
+    root = tmp_path_factory.getbasetemp().parent  # the run's folder all workers share
+    folder, done = root / name, root / f"{name}.done"
+    with FileLock(str(root / f"{name}.lock")):
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # what a worker that failed left
+            folder.mkdir()
+            make(folder)
+            done.touch()
+    return folder
+
+
 @pytest.fixture(scope="session")
 def corpus_reader(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    """One reader with one read cache for the whole session, the sample corpus read ahead
-    into it: the accuracy tests and the end-to-end checks OCR each corpus file once between
-    them."""
+    """One reader with one read cache for the whole run, the sample corpus read ahead into
+    it: the accuracy tests and the end-to-end checks OCR each corpus file once between them
+    (once per run, whichever worker process asks first)."""
     from policy.rules import load_rules
     from reading.cache import ReadCache
     from reading.session import Reader
 
-    reader = Reader(load_rules(), ReadCache(tmp_path_factory.mktemp("read-cache")))
-    read_ahead(reader, SAMPLE_DOCS / "inbox")
-    return reader
+    rules = load_rules()
+    folder = once_per_run(tmp_path_factory, "read-cache", lambda f: read_ahead(
+        Reader(rules, ReadCache(f)), SAMPLE_DOCS / "inbox"))
+    return Reader(rules, ReadCache(folder))
 
 
 UNTUNED_SEED = 90731
@@ -61,14 +86,15 @@ UNTUNED_SEED = 90731
 
 @pytest.fixture(scope="session")
 def untuned_corpus(tmp_path_factory: pytest.TempPathFactory, corpus_reader) -> Path:  # type: ignore[no-untyped-def]
-    """4 applications of our generator from ``UNTUNED_SEED``, made once for the session and
-    read ahead into the session's cache: the accuracy bars and the checks are held to it."""
+    """4 applications of our generator from ``UNTUNED_SEED``, made once for the run and read
+    ahead into the run's cache: the accuracy bars and the checks are held to it."""
     from sample_docs.gen import generate
 
-    corpus = tmp_path_factory.mktemp("untuned")
-    assert len(generate(corpus, seed=UNTUNED_SEED, count=4)) == 4
-    read_ahead(corpus_reader, corpus / "inbox")
-    return corpus
+    def make(corpus: Path) -> None:
+        assert len(generate(corpus, seed=UNTUNED_SEED, count=4)) == 4
+        read_ahead(corpus_reader, corpus / "inbox")
+
+    return once_per_run(tmp_path_factory, "untuned", make)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -3,6 +3,7 @@ session, started only when a flow test asks for it."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import once_per_run
 from tests.sample_docs.corpus import INBOX, truths
 
 BIN = Path(sys.executable).with_name("voucher-check")
@@ -67,14 +69,23 @@ def dask_cluster() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def demo_batch(tmp_path_factory: pytest.TempPathFactory, prefect_api: str,
                corpus_reader) -> tuple[Path, subprocess.CompletedProcess[str]]:  # type: ignore[no-untyped-def]
-    """`voucher-check demo` on every sample application, once for the session: its output
-    folder and the finished command. It reads through the session's corpus read cache, so
-    the sample's scans are OCR'd once per session."""
+    """`voucher-check demo` on every sample application, once for the run: its output folder
+    and the finished command. It reads through the run's corpus read cache, so the sample's
+    scans are OCR'd once per run."""
     assert corpus_reader.cache is not None
     as_of = max(date.fromisoformat(t["as_of"]) for t in truths())
-    out = tmp_path_factory.mktemp("demo") / "out"
-    env = {**os.environ, "PREFECT_API_URL": prefect_api}
-    result = subprocess.run([str(BIN), "demo", "--out", str(out), "--as-of", as_of.isoformat(),
-                             "--cache", str(corpus_reader.cache.folder)],
-                            capture_output=True, text=True, timeout=1200, check=False, env=env)
-    return out, result
+    command = [str(BIN), "demo", "--out", "", "--as-of", as_of.isoformat(),
+               "--cache", str(corpus_reader.cache.folder)]
+
+    def make(folder: Path) -> None:
+        command[3] = str(folder / "out")
+        env = {**os.environ, "PREFECT_API_URL": prefect_api}
+        result = subprocess.run(command, capture_output=True, text=True, timeout=1200, check=False, env=env)
+        ran = {"returncode": result.returncode, "stdout": result.stdout, "stderr": result.stderr}
+        (folder / "command.json").write_text(json.dumps(ran), encoding="utf-8")
+
+    folder = once_per_run(tmp_path_factory, "demo", make)
+    ran = json.loads((folder / "command.json").read_text(encoding="utf-8"))
+    command[3] = str(folder / "out")
+    return folder / "out", subprocess.CompletedProcess(command, ran["returncode"], ran["stdout"],
+                                                       ran["stderr"])
