@@ -23,11 +23,12 @@ from decimal import Decimal
 from typing import Any
 
 from extractors.classify import classify
+from extractors.corroborate import corroborate_sums
 from extractors.layout import DocText
 from extractors.markings import find_markings
 from extractors.parsers import stored_amount, stored_date, stored_rate
 from extractors.registry import extract_fields
-from model.base import BBox, DocType, Source, box_around
+from model.base import BBox, DocType, Source, Support, box_around
 from model.document import (
     Field,
     Fields,
@@ -78,6 +79,7 @@ def assemble(read: ReadDocument, rules: Rules) -> Assembled:
         out.qr = qr_of(read.codes)
         if out.qr is not None:
             with_qr(out, out.qr)
+    corroborate_sums(out.doc_type, out.fields, rules.tolerance.arithmetic)
     return out
 
 
@@ -107,6 +109,10 @@ def with_structured(out: Assembled, invoice: Structured, pages: list[Page]) -> N
     out.missing = {k: v for k, v in out.missing.items() if k not in merged}
 
 
+EXACT = [Support.TYPE, Support.STRUCTURED]
+"""A structured copy's value: typed data the issuer's system wrote."""
+
+
 def invoice_fields(data: Structured, pages: list[Page]) -> dict[str, Field[Any]]:
     """The invoice fields the structured data gives, each with the place it is printed (from
     the container, else found on the pages; none for an XML file, which has no pages),
@@ -120,16 +126,20 @@ def invoice_fields(data: Structured, pages: list[Page]) -> dict[str, Field[Any]]
         found = locate(v[key], pages, parse) if key in v else None
         return found if found is not None else (None, None)
 
+    def exact(kind: type, value: object, page: int | None = None, bbox: BBox | None = None) -> Field[Any]:
+        field: Field[Any] = kind(value=value, page=page, bbox=bbox, source=data.source, confidence=1.0,
+                                 evidence=EXACT)
+        return field
+
     def put(name: str, value: object, key: str, parse: type | None = None, kind: type = Field) -> None:
-        page, bbox = place(key, parse)
-        out[name] = kind(value=value, page=page, bbox=bbox, source=data.source, confidence=1.0)
+        out[name] = exact(kind, value, *place(key, parse))
 
     if v.get("invoice_no"):
         put("invoice_no", re.sub(r"\s", "", v["invoice_no"]), "invoice_no")
     if v.get("invoice_code"):
         put("invoice_code", re.sub(r"\s", "", v["invoice_code"]), "invoice_code")
     elif v.get("invoice_no") and len(re.sub(r"\s", "", v["invoice_no"])) == 20:
-        out["invoice_code"] = Field(value=None, source=data.source, confidence=1.0)  # 数电: no code
+        out["invoice_code"] = exact(Field, None)  # 数电: no code
     issued = stored_date(v.get("issue_date", ""))
     if issued is not None:
         put("issue_date", issued, "issue_date", date)
@@ -139,7 +149,7 @@ def invoice_fields(data: Structured, pages: list[Page]) -> dict[str, Field[Any]]
             page, bbox = place(f"{role}_name")
             _, uscc_box = place(f"{role}_uscc") if uscc else (None, None)
             party = Party(name=name, uscc=re.sub(r"\s", "", uscc) if uscc else None, uscc_bbox=uscc_box)
-            out[role] = Field(value=party, page=page, bbox=bbox, source=data.source, confidence=1.0)
+            out[role] = exact(Field, party, page, bbox)
     for name in ("amount_ex_tax", "tax_amount", "total_amount"):
         amount = stored_amount(v.get(name, ""))
         if amount is not None:
@@ -150,14 +160,13 @@ def invoice_fields(data: Structured, pages: list[Page]) -> dict[str, Field[Any]]
     if items:
         first_place = locate(data.items[0].name, pages) if data.items[0].name else None
         page, bbox = first_place if first_place else (None, None)
-        out["items"] = Field(value=items, page=page, bbox=bbox, source=data.source, confidence=1.0)
+        out["items"] = exact(Field, items, page, bbox)
         rates = {i.tax_rate for i in items}
         rate = rates.pop() if len(rates) == 1 else None
         if rate is not None:
             printed = locate(f"{(rate * 100).normalize():f}%", pages)
             rate_page, rate_box = printed if printed else (page, None)
-            out["tax_rate"] = NumberField(value=rate, page=rate_page, bbox=rate_box, source=data.source,
-                                          confidence=1.0)
+            out["tax_rate"] = exact(NumberField, rate, rate_page, rate_box)
     return out
 
 
@@ -224,11 +233,13 @@ def with_qr(out: Assembled, qr: InvoiceQr) -> None:
         f = present.get(name)
         if f is None:
             update[name] = {"value": value, "page": qr.page, "bbox": qr.bbox, "source": Source.QR,
-                            "confidence": QR_CONFIDENCE}
+                            "confidence": QR_CONFIDENCE, "evidence": [Support.TYPE, Support.QR]}
             out.won[name] = Won.QR
-        elif f.value == value and f.confidence < 1.0:
-            update[name] = {**f.model_dump(), "confidence": 1.0}
-            out.won[name] = Won.PRINT_AND_QR
+        elif f.value == value:
+            f.supported(Support.QR)
+            if f.confidence < 1.0:
+                update[name] = {**f.model_dump(), "confidence": 1.0}
+                out.won[name] = Won.PRINT_AND_QR
     if update:
         out.fields = type(out.fields).model_validate(
             {**{k: v.model_dump() for k, v in present.items()}, **update})

@@ -16,6 +16,7 @@ from typing import Any
 from extractors import parsers
 from extractors.entities import Label, entities
 from extractors.layout import DocText
+from model.base import Support
 from model.document import Field, Missing, MoneyField, NumberField, Page, Party
 from policy.rules import Rules
 
@@ -24,6 +25,12 @@ ORG_RE = re.compile(r"[\u4e00-\u9fa5A-Za-z][\u4e00-\u9fa5A-Za-z0-9（）()·&\- 
                     + r"(?:(?:(?!公司|与|和|及)[\u4e00-\u9fa5]){1,10}?分公司)?")
 """A company name up to its legal form, with a branch written after it (…有限公司第一分公司)."""
 SEP = r"[ \t]*[:：]?[ \t]*"
+
+
+BY_LABEL = (Support.LABEL, Support.TYPE)
+"""A value found where its label points, parsed as its type."""
+BY_TYPE = (Support.TYPE,)
+"""A value found by its type alone (the company a letter names as its writer), no label."""
 
 
 @dataclass
@@ -35,6 +42,8 @@ class Found:
     end: int
     code_span: tuple[int, int] | None = None
     """For a party: where its credit code was read, so a finding about the code boxes it."""
+    by: tuple[Support, ...] = BY_LABEL
+    """How it was found: where a label points (most values), or by its type alone."""
 
 
 def _missing(reason: str | Missing) -> Missing:
@@ -55,8 +64,8 @@ class Extraction:
 
     def put(self, name: str, found: Found | None, reason: str | Missing, kind: type = Field,
             confidence: float | None = None) -> None:
-        """Record ``found`` as field ``name`` with provenance, or ``reason`` as missing (words
-        alone: reading did not find it)."""
+        """Record ``found`` as field ``name`` with provenance and how it was found, or ``reason``
+        as missing (words alone: reading did not find it)."""
         if found is None or found.value is None:
             self.missing.setdefault(name, _missing(reason))
             return
@@ -67,7 +76,8 @@ class Extraction:
             if code_page == page and code_box is not None:
                 value = value.model_copy(update={"uscc_bbox": code_box})
         self.fields[name] = kind(value=value, page=page, bbox=bbox, source=source,
-                                 confidence=round(conf if confidence is None else confidence, 3))
+                                 confidence=round(conf if confidence is None else confidence, 3),
+                                 evidence=list(found.by))
         self.missing.pop(name, None)
 
     def money(self, name: str, found: Found | None, reason: str | Missing,
@@ -185,16 +195,16 @@ def letter_writer(dt: DocText) -> Found | None:
     orgs = [e for e in entities(dt.text) if e.label is Label.ORG]
     for org in orgs:
         if SELF_REFERENCE.match(dt.text, org.end):
-            return Found(org.value, org.start, org.end)
+            return Found(org.value, org.start, org.end, by=BY_TYPE)
     for org in orgs:
         if FIRST_PERSON_BEFORE.search(dt.text, max(org.start - 3, 0), org.start):
-            return Found(org.value, org.start, org.end)
+            return Found(org.value, org.start, org.end, by=BY_TYPE)
     foot = dt.line_starts[-SIGNING_LINES] if len(dt.line_starts) >= SIGNING_LINES else 0
     for org in reversed(orgs):
         line = dt.lines[dt.line_index(org.start)].text
         alone = line.strip(" ：:") == org.value or dt.text[org.start - 1:org.start] in ("：", ":")
         if org.start >= foot and alone:
-            return Found(org.value, org.start, org.end)
+            return Found(org.value, org.start, org.end, by=BY_TYPE)
     return None
 
 
@@ -205,7 +215,7 @@ def party(name: Found | None, uscc: Found | None) -> Found | None:
     if uscc is not None and not parsers.uscc_fits_name(uscc.value, name.value):
         uscc = None  # another company's code, printed nearby (内蒙古… beside a Beijing code)
     return Found(Party(name=name.value, uscc=uscc.value if uscc else None), name.start, name.end,
-                 (uscc.start, uscc.end) if uscc else None)
+                 (uscc.start, uscc.end) if uscc else None, name.by)
 
 
 # --- parsers shaped for after_label ---------------------------------------------------------

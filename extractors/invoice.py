@@ -26,6 +26,7 @@ from extractors.common import (
 from extractors.layout import DocText
 from extractors.lexicon import label
 from extractors.tables import column_of, find_line, line_cells
+from model.base import Support
 from model.document import Field, LineItem, Missing, MoneyField
 from policy.rules import Rules
 
@@ -189,7 +190,8 @@ def _totals_from_items(ex: Extraction) -> None:
     for name, value in (("amount_ex_tax", amount), ("tax_amount", tax)):
         if name not in ex.fields:
             ex.fields[name] = MoneyField(value=value, page=field.page, bbox=field.bbox, source=field.source,
-                                         confidence=round(min(field.confidence, total.confidence) * 0.9, 3))
+                                         confidence=round(min(field.confidence, total.confidence) * 0.9, 3),
+                                         evidence=[Support.ARITHMETIC])
             ex.missing.pop(name, None)
 
 

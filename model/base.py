@@ -114,6 +114,25 @@ class Source(StrEnum):
     QR = "qr"  # an invoice field the print reading missed, taken from the invoice's QR code
 
 
+class Support(StrEnum):
+    """What corroborates a field's value (CONTRACT: a field's ``evidence``)."""
+
+    LABEL = "label"
+    """A label governs it on the page (found where its label points, not guessed)."""
+    TYPE = "type"
+    """It parses as the field's type (an amount, a date, a company name, a valid code)."""
+    DECLARATION = "declaration"
+    """The application declares the same value (the applicant, a supplier, a contract)."""
+    ARITHMETIC = "arithmetic"
+    """The document's own sums agree with it (amount + tax = total, lines add up, 大写 = figures)."""
+    CROSS_DOCUMENT = "cross_document"
+    """Another document of the application gives the same value."""
+    STRUCTURED = "structured"
+    """The structured data of an OFD or XML e-invoice gives it exactly."""
+    QR = "qr"
+    """The invoice's QR code gives the same value."""
+
+
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"

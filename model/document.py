@@ -21,7 +21,7 @@ from pydantic import (
 from pydantic import Field as PydField
 from pydantic.json_schema import SkipJsonSchema
 
-from model.base import BBox, Direction, DocType, FileKind, Money, Number, Source, Strict
+from model.base import BBox, Direction, DocType, FileKind, Money, Number, Source, Strict, Support
 
 
 class Party(BaseModel):
@@ -85,6 +85,20 @@ class Field(BaseModel, Generic[T]):
     bbox: BBox | None = None
     source: Source
     confidence: float = PydField(ge=0, le=1)
+    evidence: list[Support] = PydField(default_factory=list)
+    """What corroborates the value, in ``Support``'s order."""
+    doubts: SkipJsonSchema[list[Support]] = PydField(default_factory=list, exclude=True)
+    """Corroboration the document offered that failed (its lines do not add up to this
+    total): a value in doubt, which no accusation rests on unless it is about that failure.
+    Not written to report.json."""
+
+    def supported(self, *support: Support) -> None:
+        """Add ``support`` to the field's evidence, in ``Support``'s order, each once."""
+        self.evidence = sorted(set(self.evidence) | set(support), key=list(Support).index)
+
+    def doubted(self, support: Support) -> None:
+        if support not in self.doubts:
+            self.doubts.append(support)
 
 
 class MoneyField(Field[Money]):

@@ -6,8 +6,6 @@ which documents are of a type, which contract an invoice belongs to, what the wi
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,18 +17,10 @@ from model.base import DocType, FileKind, Source
 from model.document import Document, Party
 from model.report import Evidence
 from policy.rules import Rules
+from validators.corroborate import corroborate_across
 from validators.draft import Draft
+from validators.names import norm_code, norm_name
 from validators.subsidy import Result
-
-
-def norm_name(name: str) -> str:
-    """A company name compared as a reviewer reads it: width, spaces and brackets ignored."""
-    text = unicodedata.normalize("NFKC", name)
-    return re.sub(r"\s", "", text).replace("(", "（").replace(")", "）")
-
-
-_LOOK_ALIKES = str.maketrans("OI", "01")
-
 
 STRUCTURED = (FileKind.OFD, FileKind.XML)
 """Formats whose invoice data is exact; the OFD first, as it also has pages to point at."""
@@ -70,25 +60,6 @@ def _fill_from(primary: Document, copy: Document) -> None:
         if getattr(primary.fields, name, None) is None:
             setattr(primary.fields, name, f.model_copy(update={"page": None, "bbox": None}))
             primary.missing.pop(name, None)
-
-
-def norm_code(code: str) -> str:
-    """A document number or credit code as compared: width, case, spaces and separators
-    ignored, and O and I read as 0 and 1 (OCR confuses them; no credit code holds O or I)."""
-    return re.sub(r"[\s\-_/]", "", unicodedata.normalize("NFKC", code)).upper().translate(_LOOK_ALIKES)
-
-
-def edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance, for names an OCR engine may have misread by a character."""
-    if len(a) < len(b):
-        a, b = b, a
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
 
 
 @dataclass(frozen=True)
@@ -145,6 +116,7 @@ class CheckContext:
 
     def __post_init__(self) -> None:
         self.copies = pair_copies(self.documents)
+        corroborate_across(self.documents, self.manifest)
 
     # --- documents ----------------------------------------------------------------------
     @property

@@ -10,7 +10,8 @@ from model.base import DocType, FindingCode
 from model.document import Document, LineItem
 from model.report import SubsidyLine
 from policy.rules import Rules
-from validators.context import CheckContext, norm_code
+from validators.context import CheckContext
+from validators.names import norm_code
 from validators.subsidy import ZERO, Claim, Result, Span, calculate
 
 

@@ -10,8 +10,9 @@ from model.base import DocType
 from model.document import Document, Party
 from model.report import Entry, Reconciliation, ReconciliationRow
 from validators.checks.parties import allowed_edits, same_code, same_name
-from validators.context import CheckContext, Value, norm_code
+from validators.context import CheckContext, Value
 from validators.ledger import invoices_of
+from validators.names import norm_code
 
 ROLES: dict[DocType, tuple[str, str, str, str]] = {
     # doc type: (supplier role, customer role, amount, date)

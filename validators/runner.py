@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from model.base import FindingCode, Kind, Severity
+from model.base import FindingCode, Kind, Severity, Support
 from model.report import Finding
+from policy.words import say
+from validators.certainty import ASKING, doubt, field_of
 from validators.context import CheckContext
 from validators.draft import Draft
 
@@ -39,6 +41,9 @@ class Check:
     describes: str
     looks: Looks = field(compare=False)
     needs_manifest: bool = True
+    about: frozenset[Support] = frozenset()
+    """The corroboration the check's finding is itself about (an arithmetic check: the sum
+    that fails), which therefore does not put its values in doubt."""
 
     @property
     def name(self) -> str:
@@ -48,12 +53,13 @@ class Check:
         return self.looks(ctx)
 
 
-def check(code: FindingCode, describes: str, *, needs_manifest: bool = True) -> Callable[[Looks], Check]:
+def check(code: FindingCode, describes: str, *, needs_manifest: bool = True,
+          about: frozenset[Support] = frozenset()) -> Callable[[Looks], Check]:
     """Declare a function a check under ``code`` with a one-line Chinese description. Nothing
     is registered: ``validators.checks.CHECKS`` lists the checks that run."""
 
     def declare(looks: Looks) -> Check:
-        return Check(code, describes, looks, needs_manifest)
+        return Check(code, describes, looks, needs_manifest, about)
 
     return declare
 
@@ -70,39 +76,59 @@ def run_checks(ctx: CheckContext, checks: Iterable[Check]) -> list[Finding]:
         except Exception:  # a faulty check hides none of the others' findings, and is one itself
             log.exception("check %s failed on %s", r.name, ctx.app_id)
             drafts.append((r, Draft(NOT_COMPLETED, incomplete=True)))
-    unique: dict[tuple[object, ...], tuple[Check, Draft]] = {}
+    unique: dict[tuple[object, ...], tuple[FindingCode, Draft]] = {}
     for r, d in drafts:
-        unique.setdefault(_key(r, d), (r, d))
+        code, d = _certain_or_asked(ctx, r, d)
+        unique.setdefault(_key(code, d), (code, d))
     types = {doc.file: doc.doc_type.value for doc in ctx.documents}
-    weighed = [(r, d, _kind(ctx, types, r, d), _severity(ctx, r, d)) for r, d in unique.values()]
+    weighed = [(code, d, _kind(ctx, types, code, d), _severity(ctx, code, d)) for code, d in unique.values()]
     # the decisive finding first: by kind, then severity, then the amount at stake
     weighed.sort(key=lambda w: (KIND_ORDER.index(w[2]), SEVERITY_ORDER.index(w[3]),
                                 -(w[1].at_stake or 0), _key(w[0], w[1])))
     return [
-        Finding(finding_id=f"{ctx.app_id}-F{i:03d}", code=r.code, severity=severity, kind=kind,
+        Finding(finding_id=f"{ctx.app_id}-F{i:03d}", code=code, severity=severity, kind=kind,
                 message=d.message, documents=list(d.documents), evidence=list(d.evidence),
                 expected=d.expected, observed=d.observed,
                 at_stake=abs(d.at_stake).quantize(Decimal("0.01")) if d.at_stake is not None else None,
                 related_applications=sorted(d.related))
-        for i, (r, d, kind, severity) in enumerate(weighed, 1)
+        for i, (code, d, kind, severity) in enumerate(weighed, 1)
     ]
 
 
-def _severity(ctx: CheckContext, r: Check, d: Draft) -> Severity:
+def _certain_or_asked(ctx: CheckContext, r: Check, d: Draft) -> tuple[FindingCode, Draft]:
+    """The draft under its check's code when every value it rests on is certain; else a
+    request to look (FIELD_MISSING) naming the value, why it is not certain and where it is."""
+    if r.code in ASKING or d.incomplete:
+        return r.code, d
+    unsure: list[str] = []
+    for e in d.evidence:
+        f = field_of(ctx.documents, e.file, e.field) if e.field else None
+        why = doubt(f, ctx.rules, r.about) if f is not None else None
+        if why is not None and e.field is not None:
+            page = f"第 {e.page} 页" if e.page else "原件"
+            unsure.append(f"《{e.file}》的{say('fields', e.field)}{why}（请核对{page}）")
+    if not unsure:
+        return r.code, d
+    words = "；".join(dict.fromkeys(unsure))
+    return FindingCode.FIELD_MISSING, replace(d, message=f"待核实：{d.message}。{words}，核实前不作认定",
+                                              situation=None, at_stake=None)
+
+
+def _severity(ctx: CheckContext, code: FindingCode, d: Draft) -> Severity:
     """The severity of the check's code in the rules file; a check that could not be
     completed is an error, so the application cannot pass on it."""
-    return Severity.ERROR if d.incomplete else ctx.rules.severity_of(r.code)
+    return Severity.ERROR if d.incomplete else ctx.rules.severity_of(code)
 
 
-def _kind(ctx: CheckContext, types: dict[str, str], r: Check, d: Draft) -> Kind:
+def _kind(ctx: CheckContext, types: dict[str, str], code: FindingCode, d: Draft) -> Kind:
     """The finding's kind from the rules file: by the check's situation, then by the types of
     the documents it names; a check that could not be completed asks for a look (需补正)."""
     if d.incomplete:
         return Kind.FIX
     situations = ((d.situation,) if d.situation else ()) + tuple(types[f] for f in d.documents if f in types)
-    return ctx.rules.kind_of(r.code, situations)
+    return ctx.rules.kind_of(code, situations)
 
 
-def _key(r: Check, d: Draft) -> tuple[object, ...]:
-    return (list(FindingCode).index(r.code), d.documents, d.message, d.expected or "", d.observed or "")
+def _key(code: FindingCode, d: Draft) -> tuple[object, ...]:
+    return (list(FindingCode).index(code), d.documents, d.message, d.expected or "", d.observed or "")
 

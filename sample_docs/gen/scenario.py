@@ -787,7 +787,9 @@ def plan_amounts_unreadable(ctx: Ctx) -> App:
                     "公司先后获得国家高新技术企业、北京市专精特新中小企业等资质。"],
         style=b.style("other")))
     ctx.verdict = "resubmit"
-    ctx.expected |= {"AMOUNT_MISMATCH", "PRICE_ARITHMETIC", "DOC_UNREADABLE", "DOC_UNCLASSIFIED"}
+    # the contract's total fails its own price × quantity: the declared amount is compared with
+    # a figure in doubt, so the difference is asked about (FIELD_MISSING), not alleged
+    ctx.expected |= {"FIELD_MISSING", "PRICE_ARITHMETIC", "DOC_UNREADABLE", "DOC_UNCLASSIFIED"}
     return finish(ctx, "declared ≠ contract; price × quantity ≠ total; a broken file; a stray file")
 
 

@@ -133,7 +133,8 @@ class DocSpec:
         sha = self.digest(app_id)
         fields = {
             name: {"value": value, "page": 1, "bbox": [72.0, 100.0 + 20 * i, 300.0, 116.0 + 20 * i],
-                   "source": self.source, "confidence": 1.0 if self.source == "text" else 0.95}
+                   "source": self.source, "confidence": 1.0 if self.source == "text" else 0.95,
+                   "evidence": ["label", "type"]}  # as a page's reading gives them: by their label
             for i, (name, value) in enumerate(self.fields.items())
         }
         return Document(file=self.file, sha256=sha, doc_type=self.doc_type, pages=1,

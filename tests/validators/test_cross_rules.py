@@ -662,6 +662,6 @@ def test_every_code_is_raised_with_its_severity(code: FindingCode) -> None:
 
 
 def test_a_contract_number_with_o_for_0_is_the_same_number() -> None:
-    from validators.context import norm_code
+    from validators.names import norm_code
 
     assert norm_code("M0-CG-2024-0138") == norm_code("MO-CG-2024-0138")

@@ -12,8 +12,9 @@ from intake.manifest import MANIFEST_NAME
 from model.base import DocType, FindingCode
 from model.document import EMPTY_SHA256, Document
 from model.report import Evidence
-from validators.context import CheckContext, norm_code
+from validators.context import CheckContext
 from validators.ledger import invoice_key
+from validators.names import norm_code
 from validators.runner import Draft, check
 
 ELSEWHERE = "other_application"

@@ -13,8 +13,9 @@ from model.base import DocType, FindingCode
 from model.report import Evidence
 from policy.words import say
 from validators.checks.common import label, plain, yuan
-from validators.context import CheckContext, norm_code, norm_name
+from validators.context import CheckContext
 from validators.ledger import invoices_of, is_compute, item_total
+from validators.names import norm_code, norm_name
 from validators.runner import Draft, check
 
 ZERO = Decimal(0)

@@ -12,7 +12,8 @@ from model.document import Party
 from policy.words import say
 from validators.checks.common import label, plain, yuan
 from validators.checks.qr import EXACT
-from validators.context import CheckContext, norm_code
+from validators.context import CheckContext
+from validators.names import norm_code
 from validators.runner import Draft, check
 
 COMPARED = ("invoice_no", "invoice_code", "issue_date", "buyer", "seller", "amount_ex_tax", "tax_amount",

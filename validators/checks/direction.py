@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 from model.base import Direction, DocType, FindingCode, Source
 from validators.checks.common import label
-from validators.context import CheckContext, Value, edit_distance, norm_code
+from validators.context import CheckContext, Value
+from validators.names import edit_distance, norm_code
 from validators.runner import Draft, check
 
 UNDER = "under_minimum"

@@ -8,16 +8,21 @@ from stdnum.cn import uscc as uscc_check
 
 from extractors.cnnum import words_to_amount
 from intake.manifest import MANIFEST_NAME
-from model.base import DocType, FindingCode, Source
+from model.base import DocType, FindingCode, Source, Support
 from model.document import Document, LineItem, Party
 from model.report import Evidence
 from policy.words import words
 from validators.checks.common import label, plain, unique, unread, yuan
-from validators.context import CheckContext, Value, edit_distance, norm_code
+from validators.context import CheckContext, Value
+from validators.names import edit_distance, norm_code
 from validators.runner import Draft, check
 
 DOC_NAMES = words()["doc_types"]
 """The material names the messages use, keyed by document type value."""
+
+
+SUMS = frozenset({Support.ARITHMETIC})
+"""What an arithmetic check is about: the document's own sums."""
 
 
 def _where(doc: Document, field: str | None = None) -> Evidence:
@@ -119,7 +124,7 @@ def not_beijing(ctx: CheckContext) -> Iterator[Draft]:
                     "请核实是否在京注册", ("application.yaml",), expected=f"{prefix}xxxx", observed=code[2:8])
 
 
-@check(FindingCode.AMOUNT_WORDS_MISMATCH, "发票或结算单的大写金额与小写金额不一致", needs_manifest=False)
+@check(FindingCode.AMOUNT_WORDS_MISMATCH, "发票或结算单的大写金额与小写金额不一致", needs_manifest=False, about=SUMS)
 def words_vs_figures(ctx: CheckContext) -> Iterator[Draft]:
     for doc in ctx.of_type(DocType.INVOICE):
         words, total = ctx.value(doc, "total_in_words"), ctx.value(doc, "total_amount")
@@ -144,7 +149,7 @@ def words_vs_figures(ctx: CheckContext) -> Iterator[Draft]:
                         observed=plain(said))
 
 
-@check(FindingCode.TAX_ARITHMETIC, "金额＋税额≠价税合计，或税额≠金额×税率", needs_manifest=False)
+@check(FindingCode.TAX_ARITHMETIC, "金额＋税额≠价税合计，或税额≠金额×税率", needs_manifest=False, about=SUMS)
 def tax_arithmetic(ctx: CheckContext) -> Iterator[Draft]:
     tolerance = ctx.rules.tolerance.arithmetic
     for doc in ctx.of_type(DocType.INVOICE):
@@ -173,7 +178,7 @@ def tax_arithmetic(ctx: CheckContext) -> Iterator[Draft]:
                         expected=expected, observed=observed, at_stake=at_stake)
 
 
-@check(FindingCode.PRICE_ARITHMETIC, "合同单价×数量≠合同金额", needs_manifest=False)
+@check(FindingCode.PRICE_ARITHMETIC, "合同单价×数量≠合同金额", needs_manifest=False, about=SUMS)
 def price_arithmetic(ctx: CheckContext) -> Iterator[Draft]:
     tolerance = ctx.rules.tolerance.arithmetic
     for doc in ctx.of_type(DocType.CONTRACT):
@@ -190,7 +195,7 @@ def price_arithmetic(ctx: CheckContext) -> Iterator[Draft]:
                         expected=plain(total.value), observed=plain(product))
 
 
-@check(FindingCode.PRICE_ARITHMETIC, "结算单明细行单价×用量≠金额", needs_manifest=False)
+@check(FindingCode.PRICE_ARITHMETIC, "结算单明细行单价×用量≠金额", needs_manifest=False, about=SUMS)
 def line_arithmetic(ctx: CheckContext) -> Iterator[Draft]:
     tolerance = ctx.rules.tolerance.arithmetic
     for doc in ctx.of_type(DocType.SETTLEMENT):

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from model.base import DocType, FindingCode
 from validators.checks.common import label, unread
 from validators.checks.documents import DOC_NAMES
-from validators.context import CheckContext, norm_code
+from validators.context import CheckContext
+from validators.names import norm_code
 from validators.runner import Draft, check
 
 # Fields every later check stands on; each is read reliably from text and scans alike,

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from model.base import DocType, FindingCode, Source
 from model.document import Party
 from validators.checks.common import label
-from validators.context import CheckContext, Value, edit_distance, norm_code, norm_name
+from validators.context import CheckContext, Value
+from validators.names import edit_distance, norm_code, norm_name
 from validators.runner import Draft, check
 
 APPLICANT_ROLES: dict[DocType, tuple[str, str]] = {

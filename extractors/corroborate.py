@@ -1,0 +1,90 @@
+"""A document's own arithmetic as evidence for its values.
+
+Where a document prints figures that must agree (amount + tax = total, the lines add up to
+the total, price × quantity = total, the 大写 says the figures), each value of a sum that
+holds is corroborated (``Support.ARITHMETIC``). Where the sum fails, the values it could
+not corroborate are in doubt (``Field.doubts``): the reading of one of them may be wrong,
+and no accusation rests on a value in doubt unless the accusation is that very sum.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from extractors.cnnum import words_to_amount
+from model.base import DocType, Support
+from model.document import Field, Fields
+
+ZERO = Decimal(0)
+
+Relation = tuple[tuple[str, ...], Callable[[dict[str, Any]], Decimal | None], str]
+"""The fields a sum takes, the sum's left side computed from their values, and the field its
+result must equal (one of the fields)."""
+
+
+def _lines(values: dict[str, Any]) -> Decimal | None:
+    items = values["items"]
+    return sum((i.amount for i in items), ZERO) if items else None
+
+
+def _lines_with_tax(values: dict[str, Any]) -> Decimal | None:
+    items = values["items"]
+    if not items or any(i.tax_amount is None for i in items):
+        return None
+    return sum((i.amount + i.tax_amount for i in items), ZERO)
+
+
+def _quantities(values: dict[str, Any]) -> Decimal | None:
+    items = values["items"]
+    if not items or any(i.quantity is None for i in items):
+        return None
+    return sum((i.quantity for i in items), ZERO)
+
+
+RELATIONS: dict[DocType, list[Relation]] = {
+    DocType.INVOICE: [
+        (("amount_ex_tax", "tax_amount", "total_amount"),
+         lambda v: v["amount_ex_tax"] + v["tax_amount"], "total_amount"),
+        (("items", "amount_ex_tax"), _lines, "amount_ex_tax"),
+        (("items", "total_amount"), _lines_with_tax, "total_amount"),
+        (("total_in_words", "total_amount"), lambda v: words_to_amount(v["total_in_words"]), "total_amount"),
+    ],
+    DocType.CONTRACT: [
+        (("unit_price", "quantity", "total_amount"),
+         lambda v: v["unit_price"] * v["quantity"], "total_amount"),
+    ],
+    DocType.SETTLEMENT: [
+        (("items", "total_amount"), _lines, "total_amount"),
+        (("items", "quantity"), _quantities, "quantity"),
+        (("stated_amount", "total_amount"), lambda v: v["stated_amount"], "total_amount"),
+        (("total_in_words", "total_amount"), lambda v: words_to_amount(v["total_in_words"]), "total_amount"),
+    ],
+}
+
+
+def corroborate_sums(doc_type: DocType, fields: Fields, tolerance: Decimal) -> None:
+    """Mark the values of ``fields`` that the document's own sums corroborate, then put in
+    doubt those of a failing sum that no sum corroborates."""
+    present: dict[str, Field[Any]] = fields.present()
+    failed: list[tuple[str, ...]] = []
+    for names, left, right in RELATIONS.get(doc_type, []):
+        if not all(n in present and present[n].value is not None for n in names):
+            continue
+        values = {n: present[n].value for n in names}
+        try:
+            computed = left(values)
+        except (TypeError, ArithmeticError):
+            computed = None
+        if computed is None:
+            continue
+        if abs(computed - values[right]) <= tolerance:
+            for n in names:
+                present[n].supported(Support.ARITHMETIC)
+        else:
+            failed.append(names)
+    for names in failed:
+        for n in names:
+            if Support.ARITHMETIC not in present[n].evidence:
+                present[n].doubted(Support.ARITHMETIC)

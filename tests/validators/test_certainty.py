@@ -1,0 +1,99 @@
+"""What an accusation may rest on: a value's evidence (its label, its document's sums, the
+declaration, the other documents, exact data), doubt where its document's own sums fail,
+and a finding that asks instead of accusing where a value it rests on is not certain."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from extractors.corroborate import corroborate_sums
+from model.base import DocType, FindingCode, Source, Support
+from model.document import ContractFields, Field, InvoiceFields, MoneyField, NumberField
+from policy.rules import load_rules
+from policy.words import words
+from tests.validators.fixtures import APPLICANT, CONTRACT, INVOICE_1, PAYMENT_1, SUPPLIER, clean_app, of_code
+from validators.certainty import doubt
+
+C = FindingCode
+RULES = load_rules()
+L, T = Support.LABEL, Support.TYPE
+
+
+def _field(value: Any = "x", source: Source = Source.TEXT, confidence: float = 1.0,
+           evidence: tuple[Support, ...] = (L, T), doubts: tuple[Support, ...] = (),
+           kind: type = Field) -> Field[Any]:
+    made: Field[Any] = kind(value=value, page=1, source=source, confidence=confidence,
+                            evidence=list(evidence), doubts=list(doubts))
+    return made
+
+
+@pytest.mark.parametrize(("f", "about", "certain"), [
+    (_field(), frozenset(), True),  # by its label, off the text layer
+    (_field(source=Source.OCR, confidence=0.95), frozenset(), True),
+    (_field(source=Source.OCR, confidence=0.5), frozenset(), False),  # a faint OCR read, alone
+    (_field(source=Source.OCR, confidence=0.5, evidence=(L, T, Support.CROSS_DOCUMENT)), frozenset(), True),
+    (_field(evidence=(T,)), frozenset(), False),  # found by its type only, nothing agrees
+    (_field(evidence=(T, Support.DECLARATION)), frozenset(), True),
+    (_field(doubts=(Support.ARITHMETIC,)), frozenset(), False),  # its document's sums fail
+    (_field(doubts=(Support.ARITHMETIC,)), frozenset({Support.ARITHMETIC}), True),  # the finding is that sum
+    (_field(source=Source.OFD, evidence=(T, Support.STRUCTURED), doubts=(Support.ARITHMETIC,)),
+     frozenset(), True),  # exact data
+])
+def test_a_value_is_certain_only_with_its_evidence(f: Field[Any], about: frozenset[Support],
+                                                   certain: bool) -> None:
+    why = doubt(f, RULES, about)
+    assert (why is None) is certain
+    assert why is None or why.strip()
+
+
+def _money(value: str) -> Field[Any]:
+    return _field(Decimal(value), kind=MoneyField)
+
+
+def test_sums_that_hold_corroborate_and_sums_that_fail_put_in_doubt() -> None:
+    invoice = InvoiceFields(amount_ex_tax=_money("100.00"), tax_amount=_money("6.00"),
+                            total_amount=_money("106.00"), total_in_words=_field("壹佰零柒元整"))
+    corroborate_sums(DocType.INVOICE, invoice, Decimal("0.01"))
+    for f in (invoice.amount_ex_tax, invoice.tax_amount, invoice.total_amount):
+        assert f is not None and Support.ARITHMETIC in f.evidence and not f.doubts
+    assert invoice.total_in_words is not None and invoice.total_in_words.doubts == [Support.ARITHMETIC]
+    contract = ContractFields(unit_price=_field(Decimal(8200), kind=NumberField),
+                              quantity=_field(Decimal(12000), kind=NumberField),
+                              total_amount=_money("96000000"))
+    corroborate_sums(DocType.CONTRACT, contract, Decimal("0.01"))
+    assert all(f.doubts == [Support.ARITHMETIC] and Support.ARITHMETIC not in f.evidence
+               for f in contract.present().values())
+
+
+def test_the_declaration_and_the_other_documents_corroborate() -> None:
+    ctx = clean_app().context()
+    docs = {d.file: d for d in ctx.documents}
+    payer = docs[PAYMENT_1].fields.payer  # type: ignore[union-attr]
+    assert payer is not None and payer.value.name == APPLICANT.name
+    assert {Support.DECLARATION, Support.CROSS_DOCUMENT} <= set(payer.evidence)
+    party_b = docs[CONTRACT].fields.party_b  # type: ignore[union-attr]
+    assert party_b is not None and party_b.value.name == SUPPLIER.name
+    assert Support.DECLARATION in party_b.evidence and Support.CROSS_DOCUMENT in party_b.evidence
+
+
+def test_an_accusation_on_an_uncertain_value_asks_where_to_look() -> None:
+    app = clean_app()
+    app.doc(INVOICE_1).fields["buyer"] = {"name": "北京星河智算科技股份有限公司", "uscc": APPLICANT.uscc}
+    ctx = app.context()
+    assert [f.code for f in of_code(ctx, C.PARTY_MISMATCH)] == [C.PARTY_MISMATCH]  # by its label: accuses
+    buyer = next(d for d in ctx.documents if d.file == INVOICE_1).fields.buyer  # type: ignore[union-attr]
+    assert buyer is not None
+    buyer.evidence = [Support.TYPE]  # found by its type alone: the name may be another company's
+    buyer.source, buyer.confidence = Source.OCR, 0.5
+    assert of_code(ctx, C.PARTY_MISMATCH) == []
+    (asked,) = [f for f in of_code(ctx, C.FIELD_MISSING) if "北京星河智算科技股份有限公司" in f.message]
+    assert asked.message.startswith("待核实：") and f"《{INVOICE_1}》的购买方" in asked.message
+    assert "第 1 页" in asked.message and asked.evidence and asked.evidence[0].field == "buyer"
+    assert asked.severity.value == "warning"
+
+
+def test_every_kind_of_support_has_the_reviewers_word() -> None:
+    assert set(words()["support"]) == {s.value for s in Support}

@@ -1,0 +1,48 @@
+"""Which values an accusation may rest on.
+
+A finding that accuses (every code but those that only ask a person to look) says the
+applicant's evidence is wrong. It may rest only on values that are certain: exact data
+(OFD, XML, QR), or a value governed by its label, read exactly (text layer) or by OCR with
+the confidence the rules ask for, and not put in doubt by its own document's arithmetic.
+Corroboration by the declaration, another document or the document's sums stands in for
+an OCR engine's confidence. Where a value is not certain, the finding asks instead: it
+names the value, why it is not certain and where to look.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from model.base import FindingCode, Source, Support
+from model.document import Document, Field
+from policy.rules import Rules
+
+ASKING = frozenset({FindingCode.FIELD_MISSING, FindingCode.DOC_UNCLASSIFIED})
+"""The codes that only ask a person to look."""
+
+EXACT = frozenset({Support.STRUCTURED, Support.QR})
+CORROBORATED = frozenset({Support.DECLARATION, Support.ARITHMETIC, Support.CROSS_DOCUMENT}) | EXACT
+
+
+def doubt(f: Field[Any], rules: Rules, about: frozenset[Support] = frozenset()) -> str | None:
+    """Why ``f`` cannot carry an accusation, in the reviewer's words, or None when it is
+    certain. ``about``: the corroboration the accusation itself is about (an arithmetic
+    finding rests on the very sum that failed)."""
+    evidence = set(f.evidence)
+    if evidence & EXACT:
+        return None
+    if set(f.doubts) - about:
+        return "与本文件其他数字勾稽不符，可能读错"
+    if Support.LABEL not in evidence and not evidence & CORROBORATED:
+        return "未由标签确定，系按内容推断"
+    if f.source is Source.OCR and f.confidence < rules.reading.low_confidence and not evidence & CORROBORATED:
+        return f"识别置信度 {f.confidence:.0%}，且无其他材料印证"
+    return None
+
+
+def field_of(documents: list[Document], file: str, name: str) -> Field[Any] | None:
+    doc = next((d for d in documents if d.file == file), None)
+    if doc is None or doc.fields is None:
+        return None
+    f: Field[Any] | None = getattr(doc.fields, name, None)
+    return f
