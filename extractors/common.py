@@ -142,7 +142,10 @@ def org_after(text: str) -> Found | None:
     return Found(name, org.start(), org.end())
 
 
-NOT_A_NAME = re.compile(r"识别号|信用代码|名\s?称|地\s?址|电\s?话|开户|账\s?号|^[\d\W_]+$")
+LABEL_WORDS = re.compile(r"识别号|信用代码|名\s?称|地\s?址|电\s?话|开户|账\s?号")
+"""Words of the labels around a party (its code, name, address, telephone, bank, account):
+text holding one is a label, or labels run together with a value, never a name."""
+NOT_A_NAME = re.compile(LABEL_WORDS.pattern + r"|^[\d\W_]+$")
 
 
 def cell_after(dt: DocText, pos: int) -> Found | None:
@@ -210,8 +213,8 @@ def letter_writer(dt: DocText) -> Found | None:
 
 def party(name: Found | None, uscc: Found | None) -> Found | None:
     """A party value from a name and an optional credit code, spanning the name."""
-    if name is None:
-        return None
+    if name is None or LABEL_WORDS.search(name.value):
+        return None  # labels read as part of the name (a row of labels above a row of values)
     if uscc is not None and not parsers.uscc_fits_name(uscc.value, name.value):
         uscc = None  # another company's code, printed nearby (内蒙古… beside a Beijing code)
     return Found(Party(name=name.value, uscc=uscc.value if uscc else None), name.start, name.end,

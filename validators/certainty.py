@@ -21,7 +21,18 @@ ASKING = frozenset({FindingCode.FIELD_MISSING, FindingCode.DOC_UNCLASSIFIED})
 """The codes that only ask a person to look."""
 
 EXACT = frozenset({Support.STRUCTURED, Support.QR})
+AGREED = frozenset({Support.DECLARATION, Support.CROSS_DOCUMENT})
+"""Agreement from outside the document: it outweighs the document's own failing sum (the
+figure the declaration or another document gives too is not the misread one)."""
 CORROBORATED = frozenset({Support.DECLARATION, Support.ARITHMETIC, Support.CROSS_DOCUMENT}) | EXACT
+
+
+DOUBT_WORDS = {
+    Support.ARITHMETIC: "与本文件其他数字勾稽不符，可能读错",
+    Support.DECLARATION: "旁边的信用代码是申报单位的，名称却不同，名称可能读错",
+    Support.CROSS_DOCUMENT: "旁边的信用代码与其他材料相同，名称却不同，名称可能读错",
+}
+"""Why a value is in doubt, by the corroboration that failed."""
 
 
 def doubt(f: Field[Any], rules: Rules, about: frozenset[Support] = frozenset()) -> str | None:
@@ -31,8 +42,9 @@ def doubt(f: Field[Any], rules: Rules, about: frozenset[Support] = frozenset()) 
     evidence = set(f.evidence)
     if evidence & EXACT:
         return None
-    if set(f.doubts) - about:
-        return "与本文件其他数字勾稽不符，可能读错"
+    for support in f.doubts:
+        if support not in about and not (support is Support.ARITHMETIC and evidence & AGREED):
+            return DOUBT_WORDS[support]
     if Support.LABEL not in evidence and not evidence & CORROBORATED:
         return "未由标签确定，系按内容推断"
     if f.source is Source.OCR and f.confidence < rules.reading.low_confidence and not evidence & CORROBORATED:

@@ -35,9 +35,11 @@ def _fields(doc: Document) -> Iterator[tuple[str, Field[Any]]]:
 
 
 def corroborate_across(documents: list[Document], manifest: Manifest | None) -> None:
-    """Mark every document value the declaration or another document gives too."""
+    """Mark every document value the declaration or another document gives too, and put in
+    doubt a party's name where its credit code is a known party's but its name is not."""
     readable = [d for d in documents if not d.errors and d.fields is not None]
-    names: dict[str, set[str]] = defaultdict(set)  # a party's name or code → files naming it
+    names: dict[str, set[str]] = defaultdict(set)  # a party's name → files naming it
+    coded: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))  # code → name → files
     numbers: dict[str, set[str]] = defaultdict(set)
     amounts: dict[Decimal, set[str]] = defaultdict(set)
     for doc in readable:
@@ -45,20 +47,16 @@ def corroborate_across(documents: list[Document], manifest: Manifest | None) -> 
             if isinstance(f.value, Party):
                 names[norm_name(f.value.name)].add(doc.file)
                 if f.value.uscc:
-                    names[norm_code(f.value.uscc)].add(doc.file)
+                    coded[norm_code(f.value.uscc)][norm_name(f.value.name)].add(doc.file)
             elif name == "contract_no" and f.value:
                 numbers[norm_code(f.value)].add(doc.file)
             elif name in CITED_AMOUNTS.get(doc.doc_type, ()):
                 amounts[f.value].add(doc.file)
-    declared_names, declared_numbers, declared_amounts = _declared(manifest)
+    declared_names, declared_codes, declared_numbers, declared_amounts = _declared(manifest)
     for doc in readable:
         for name, f in _fields(doc):
             if isinstance(f.value, Party):
-                keys = {norm_name(f.value.name)} | ({norm_code(f.value.uscc)} if f.value.uscc else set())
-                if keys & declared_names:
-                    f.supported(Support.DECLARATION)
-                if any(names[k] - {doc.file} for k in keys):
-                    f.supported(Support.CROSS_DOCUMENT)
+                _party(f, doc.file, names, coded, declared_names, declared_codes)
             elif name == "contract_no" and f.value:
                 key = norm_code(f.value)
                 if key in declared_numbers:
@@ -72,11 +70,30 @@ def corroborate_across(documents: list[Document], manifest: Manifest | None) -> 
                     f.supported(Support.CROSS_DOCUMENT)
 
 
-def _declared(manifest: Manifest | None) -> tuple[set[str], set[str], set[Decimal]]:
-    """The declared parties (names and the applicant's code), contract numbers and amounts."""
+def _party(f: Field[Any], file: str, names: dict[str, set[str]], coded: dict[str, dict[str, set[str]]],
+           declared_names: set[str], declared_codes: dict[str, str]) -> None:
+    """A party is corroborated by its name (a credit code alone does not vouch for the name
+    read beside it); a name read beside a known party's code that is not that party's name
+    is in doubt: the code is the company's identity, the name the likelier misreading."""
+    name = norm_name(f.value.name)
+    code = norm_code(f.value.uscc) if f.value.uscc else None
+    elsewhere = bool(names[name] - {file})  # another document reads the same name: not misread
+    if elsewhere:
+        f.supported(Support.CROSS_DOCUMENT)
+    elif code is not None and any(files - {file} for files in coded[code].values()):
+        f.doubted(Support.CROSS_DOCUMENT)
+    if name in declared_names:
+        f.supported(Support.DECLARATION)
+    elif code in declared_codes and declared_codes[code] != name and not elsewhere:
+        f.doubted(Support.DECLARATION)
+
+
+def _declared(manifest: Manifest | None) -> tuple[set[str], dict[str, str], set[str], set[Decimal]]:
+    """The declared parties' names, the declared credit codes (code → the name declared with
+    it), contract numbers and amounts."""
     if manifest is None:
-        return set(), set(), set()
-    parties = {norm_name(manifest.applicant.name), norm_code(manifest.applicant.uscc)}
-    parties |= {norm_name(c.supplier) for c in manifest.contracts}
-    return (parties, {norm_code(c.contract_no) for c in manifest.contracts},
+        return set(), {}, set(), set()
+    parties = {norm_name(manifest.applicant.name)} | {norm_name(c.supplier) for c in manifest.contracts}
+    codes = {norm_code(manifest.applicant.uscc): norm_name(manifest.applicant.name)}
+    return (parties, codes, {norm_code(c.contract_no) for c in manifest.contracts},
             {c.amount for c in manifest.contracts})

@@ -39,6 +39,8 @@ def _field(value: Any = "x", source: Source = Source.TEXT, confidence: float = 1
     (_field(evidence=(T, Support.DECLARATION)), frozenset(), True),
     (_field(doubts=(Support.ARITHMETIC,)), frozenset(), False),  # its document's sums fail
     (_field(doubts=(Support.ARITHMETIC,)), frozenset({Support.ARITHMETIC}), True),  # the finding is that sum
+    (_field(evidence=(L, T, Support.DECLARATION), doubts=(Support.ARITHMETIC,)), frozenset(), True),
+    (_field(evidence=(L, T, Support.DECLARATION), doubts=(Support.CROSS_DOCUMENT,)), frozenset(), False),
     (_field(source=Source.OFD, evidence=(T, Support.STRUCTURED), doubts=(Support.ARITHMETIC,)),
      frozenset(), True),  # exact data
 ])
@@ -81,7 +83,7 @@ def test_the_declaration_and_the_other_documents_corroborate() -> None:
 
 def test_an_accusation_on_an_uncertain_value_asks_where_to_look() -> None:
     app = clean_app()
-    app.doc(INVOICE_1).fields["buyer"] = {"name": "北京星河智算科技股份有限公司", "uscc": APPLICANT.uscc}
+    app.doc(INVOICE_1).fields["buyer"] = {"name": "北京星河智算科技股份有限公司", "uscc": None}
     ctx = app.context()
     assert [f.code for f in of_code(ctx, C.PARTY_MISMATCH)] == [C.PARTY_MISMATCH]  # by its label: accuses
     buyer = next(d for d in ctx.documents if d.file == INVOICE_1).fields.buyer  # type: ignore[union-attr]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -56,11 +56,22 @@ AMOUNT_96 = 96 * M
 
 def test_invoice_buyer_of_another_name() -> None:
     app = clean_app()
-    app.doc(INVOICE_1).fields["buyer"] = {"name": "北京星河智算科技股份有限公司", "uscc": APPLICANT.uscc}
+    app.doc(INVOICE_1).fields["buyer"] = {"name": "北京星河智算科技股份有限公司", "uscc": PARENT.uscc}
     (found,) = of_code(app.context(), C.PARTY_MISMATCH)
     assert found.documents == [INVOICE_1] and "《发票-2024H2.pdf》" in found.message
     assert "北京星河智算科技股份有限公司" in found.message and APPLICANT.name in found.message
     assert codes(app.context()) == {C.PARTY_MISMATCH}
+
+
+def test_another_name_beside_the_applicants_code_is_asked_about() -> None:
+    """The credit code is the company's identity: a name read beside the applicant's code that
+    is not the applicant's is the likelier misreading, so it is asked about, not alleged."""
+    app = clean_app()
+    app.doc(INVOICE_1).fields["buyer"] = {"name": "北京星河智算科技股份有限公司", "uscc": APPLICANT.uscc}
+    (asked,) = of_code(app.context(), C.FIELD_MISSING)
+    assert asked.message.startswith("待核实：") and "北京星河智算科技股份有限公司" in asked.message
+    assert "名称可能读错" in asked.message
+    assert codes(app.context()) == {C.FIELD_MISSING}
 
 
 def test_parent_company_paying() -> None:
@@ -598,6 +609,12 @@ def _set(file: str, name: str, value: object) -> Callable[[App], object]:
     return plant
 
 
+def _scale(file: str, name: str, factor: Decimal) -> Callable[[App], object]:
+    def plant(app: App) -> None:
+        app.doc(file).fields[name] *= factor
+    return plant
+
+
 def _plant_qr(app: App) -> None:
     spec = app.doc(INVOICE_1)
     spec.qr = {"text": "01,31,,…", "number": spec.fields["invoice_no"], "date": spec.fields["issue_date"],
@@ -607,7 +624,8 @@ def _plant_qr(app: App) -> None:
 def _plant_format(app: App) -> None:
     ofd = app.add(app.copy_of(INVOICE_1, "发票.ofd"))
     ofd.source, ofd.format = "ofd", "ofd"
-    app.doc(INVOICE_1).fields["seller"] = {"name": PARENT.name, "uscc": SUPPLIER.uscc}
+    printed = app.doc(INVOICE_1).fields
+    printed["issue_date"] = printed["issue_date"] + timedelta(days=1)  # the print differs from the data
 
 
 def _declare(name: str, value: object) -> Callable[[App], object]:
@@ -628,7 +646,7 @@ PLANTED: dict[FindingCode, Callable[[App], object]] = {
     C.RELATED_PARTY: _set(CONTRACT, "party_b", {"name": APPLICANT.name, "uscc": APPLICANT.uscc}),
     C.AMOUNT_WORDS_MISMATCH: _set(INVOICE_1, "total_in_words", "壹元整"),
     C.TAX_ARITHMETIC: _set(INVOICE_1, "tax_rate", Decimal("0.09")),
-    C.PRICE_ARITHMETIC: _set(CONTRACT, "quantity", Decimal(1)),
+    C.PRICE_ARITHMETIC: _scale(CONTRACT, "quantity", Decimal("0.9")),
     C.PRICE_OUT_OF_MARKET: _set(CONTRACT, "unit_price", Decimal("2.00")),
     C.AMOUNT_MISMATCH: _declare("amount", 90 * M),
     C.DATE_OUT_OF_WINDOW: _set(PAYMENT_1, "payment_date", date(2024, 5, 1)),

@@ -28,14 +28,19 @@ def declared(ctx: CheckContext) -> Iterator[tuple[DeclaredContract, str]]:
         yield claim, norm_code(claim.contract_no)
 
 
-def _sum_of(ctx: CheckContext, no: str, doc_type: DocType, name: str) -> tuple[Decimal, list[str]]:
-    total, files = ZERO, []
+Sum = tuple[Decimal, list[str], list[Evidence]]
+"""A total over documents: the amount, the files and where each amount added is printed."""
+
+
+def _sum_of(ctx: CheckContext, no: str, doc_type: DocType, name: str) -> Sum:
+    total, files, places = ZERO, [], []
     for doc in ctx.belonging_to(no, doc_type):
         v = ctx.value(doc, name)
         if v is not None:
             total += v.value
             files.append(doc.file)
-    return total, files
+            places.append(v.evidence)
+    return total, files, places
 
 
 def unread_kinds(ctx: CheckContext, no: str) -> set[str]:
@@ -49,11 +54,13 @@ def unread_kinds(ctx: CheckContext, no: str) -> set[str]:
     return out
 
 
-def contract_totals(ctx: CheckContext, no: str) -> dict[str, tuple[Decimal, list[str]]]:
+def contract_totals(ctx: CheckContext, no: str) -> dict[str, Sum]:
     """The contract's invoiced (each invoice once), settled and paid totals, with files."""
     invoices = invoices_of(ctx, no)
+    totals = [ctx.value(i.doc, "total_amount") for i in invoices]
     return {
-        "发票": (sum((i.total for i in invoices), ZERO), [i.doc.file for i in invoices]),
+        "发票": (sum((i.total for i in invoices), ZERO), [i.doc.file for i in invoices],
+               [v.evidence for v in totals if v is not None]),
         "结算单": _sum_of(ctx, no, DocType.SETTLEMENT, "total_amount"),
         "付款凭证": _sum_of(ctx, no, DocType.PAYMENT, "amount"),
     }
@@ -80,7 +87,8 @@ def amount_mismatch(ctx: CheckContext) -> Iterator[Draft]:
                     continue  # billed beyond delivery: UNDELIVERED reports it, with what is left out
                 if abs(sums[a][0] - sums[b][0]) > tolerance * max(len(sums[a][1]), len(sums[b][1]), 1):
                     yield Draft(f"合同 {claim.contract_no} 的{a}合计 {yuan(sums[a][0])}，与{b}合计 {yuan(sums[b][0])} 不一致",
-                                tuple(sorted({*sums[a][1], *sums[b][1]})), expected=plain(sums[b][0]),
+                                tuple(sorted({*sums[a][1], *sums[b][1]})), (*sums[a][2], *sums[b][2]),
+                                expected=plain(sums[b][0]),
                                 observed=plain(sums[a][0]), at_stake=sums[a][0] - sums[b][0])
         if total is not None:
             over = [k for k in ("结算单", "发票") if k in sums and sums[k][0] > total.value + tolerance]
@@ -89,7 +97,7 @@ def amount_mismatch(ctx: CheckContext) -> Iterator[Draft]:
                 files = sorted({f for k in kinds for f in sums[k][1]})
                 yield Draft(f"合同 {claim.contract_no} 的{'与'.join(kinds)}合计{'均为' if len(kinds) > 1 else ''} "
                             f"{yuan(amount)}，超出合同总金额 {yuan(total.value)}，超出的 {yuan(amount - total.value)} 不计入",
-                            (total.doc.file, *files), (total.evidence,),
+                            (total.doc.file, *files), (total.evidence, *(e for k in kinds for e in sums[k][2])),
                             expected=plain(total.value), observed=plain(amount),
                             at_stake=amount - total.value, situation="over_contract")
 
@@ -101,12 +109,12 @@ def undelivered(ctx: CheckContext) -> Iterator[Draft]:
         if "结算单" in unread_kinds(ctx, no):
             continue  # a statement's total unread: what was delivered is not known
         sums = contract_totals(ctx, no)
-        settled = sums["结算单"][0]
+        settled, _, delivered = sums["结算单"]
         for kind in ("发票", "付款凭证"):
-            billed, files = sums[kind]
+            billed, files, places = sums[kind]
             if files and billed > settled + tolerance * max(len(files), 1):
                 yield Draft(f"合同 {claim.contract_no} 的{kind}合计 {yuan(billed)} 多于结算单确认交付 {yuan(settled)}，"
-                            f"超出的 {yuan(billed - settled)} 不计入补贴", tuple(sorted(files)),
+                            f"超出的 {yuan(billed - settled)} 不计入补贴", tuple(sorted(files)), (*places, *delivered),
                             expected=plain(settled), observed=plain(billed), at_stake=billed - settled)
 
 

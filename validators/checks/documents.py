@@ -186,6 +186,8 @@ def price_arithmetic(ctx: CheckContext) -> Iterator[Draft]:
         if price is None or qty is None or total is None:
             continue
         product = price.value * qty.value
+        if not ctx.rules.tolerance.plausible(product, total.value):
+            continue  # a figure of another kind read as the price or the quantity: not a price error
         if abs(product - total.value) > tolerance:
             unit = ctx.value(doc, "unit")
             per = f"元/{unit.value}" if unit else "元"
@@ -208,8 +210,8 @@ def line_arithmetic(ctx: CheckContext) -> Iterator[Draft]:
             if item.unit_price is None or item.quantity is None:
                 continue
             product = item.unit_price * item.quantity
-            if items.source is Source.OCR and not ctx.rules.tolerance.plausible(product, item.amount):
-                continue  # 985 for 985,653: a figure cut short by OCR, not a price error
+            if not ctx.rules.tolerance.plausible(product, item.amount):
+                continue  # 985 for 985,653, a figure cut short, or the figures of other columns: not a price error
             if abs(product - item.amount) > tolerance:
                 per = f"元/{item.unit}" if item.unit else "元"
                 yield Draft(f"{label(doc)}明细“{item.name}”单价 {item.unit_price:,} {per} × 用量 {item.quantity:,} "
