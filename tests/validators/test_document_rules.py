@@ -93,6 +93,15 @@ def test_a_missing_material_is_named(file: str, named: str) -> None:
     assert len(found) == 1 and named in found[0].message
 
 
+def test_a_file_of_no_known_type_may_be_the_missing_material_so_it_is_asked_about() -> None:
+    app = clean_app()
+    app.remove(COMMITMENT)
+    app.add(DocSpec("扫描件.pdf", DocType.OTHER, seals=[]))
+    assert C.MATERIAL_MISSING not in codes(app.context())
+    (asked,) = of_code(app.context(), C.DOC_UNCLASSIFIED)
+    assert "《扫描件.pdf》" in asked.message and "承诺书" in asked.message and "可能即是" in asked.message
+
+
 def test_missing_certificate_is_the_only_fault() -> None:
     app = clean_app()
     app.remove(CERTIFICATE)

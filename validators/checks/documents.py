@@ -65,10 +65,23 @@ def irregular(ctx: CheckContext) -> Iterator[Draft]:
             yield Draft(f"{label(doc)}{note}", (doc.file,), (_where(doc),))
 
 
+def missing_materials(ctx: CheckContext) -> list[str]:
+    """The materials the application's direction requires of which no document was recognised,
+    each as the reviewer names it (合同, 供给企业证明或…)."""
+    if ctx.manifest is None:
+        return []
+    present = {d.doc_type for d in ctx.readable}
+    return ["或".join(DOC_NAMES[t] for t in group)
+            for group in ctx.rules.required_materials.for_direction(ctx.manifest.direction)
+            if not present.intersection(group)]
+
+
 @check(FindingCode.DOC_UNCLASSIFIED, "文件可读但无法判断是哪类申报材料", needs_manifest=False)
 def unclassified(ctx: CheckContext) -> Iterator[Draft]:
+    missing = "、".join(missing_materials(ctx))
+    maybe = f"；申报材料中未识别出{missing}，本文件可能即是，请核对" if missing else "，请人工确认"
     for doc in ctx.of_type(DocType.OTHER):
-        yield Draft(f"{label(doc)}无法判断材料类型（不是合同、发票、结算单、付款凭证等所列材料），请人工确认",
+        yield Draft(f"{label(doc)}无法判断材料类型（不是合同、发票、结算单、付款凭证等所列材料）{maybe}",
                     (doc.file,), (_where(doc),))
 
 

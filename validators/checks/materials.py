@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from model.base import DocType, FindingCode
 from validators.checks.common import label, unread
-from validators.checks.documents import DOC_NAMES
+from validators.checks.documents import missing_materials
 from validators.context import CheckContext
 from validators.names import norm_code
 from validators.runner import Draft, check
@@ -27,9 +27,8 @@ NEEDED: dict[DocType, tuple[tuple[str, ...], str]] = {
 def materials(ctx: CheckContext) -> Iterator[Draft]:
     assert ctx.manifest is not None
     present = {d.doc_type for d in ctx.readable}
-    for group in ctx.rules.required_materials.for_direction(ctx.manifest.direction):
-        if not present.intersection(group):
-            names = "或".join(DOC_NAMES[t] for t in group)
+    if not ctx.of_type(DocType.OTHER):  # a file of no known type may be the material: it is asked about
+        for names in missing_materials(ctx):
             yield Draft(f"缺少{names}（申报材料清单要求）", expected=names, observed="未提交")
     if DocType.CONTRACT in present:
         for claim in ctx.manifest.contracts:
