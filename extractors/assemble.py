@@ -79,7 +79,7 @@ def assemble(read: ReadDocument, rules: Rules) -> Assembled:
         out.qr = qr_of(read.codes)
         if out.qr is not None:
             with_qr(out, out.qr)
-    corroborate_sums(out.doc_type, out.fields, rules.tolerance.arithmetic)
+    corroborate_sums(out.doc_type, out.fields, rules.tolerance)
     return out
 
 

@@ -15,7 +15,8 @@ from typing import Any
 
 from extractors.cnnum import words_to_amount
 from model.base import DocType, Support
-from model.document import Field, Fields
+from model.document import Field, Fields, LineItem
+from policy.rules import Tolerance
 
 ZERO = Decimal(0)
 
@@ -64,11 +65,27 @@ RELATIONS: dict[DocType, list[Relation]] = {
 }
 
 
-def corroborate_sums(doc_type: DocType, fields: Fields, tolerance: Decimal) -> None:
+def _lines_out_of_scale(items: list[LineItem], tolerance: Tolerance) -> bool:
+    """Whether a line's unit price × quantity is far off its amount (beyond the rules' misread
+    factor): the figures read as its amounts belong to another column (a tax, a price)."""
+    return any(i.unit_price is not None and i.quantity is not None
+               and not tolerance.plausible(i.unit_price * i.quantity, i.amount) for i in items)
+
+
+def corroborate_sums(doc_type: DocType, fields: Fields, tolerance: Tolerance) -> None:
     """Mark the values of ``fields`` that the document's own sums corroborate, then put in
-    doubt those of a failing sum that no sum corroborates."""
+    doubt those of a failing sum that no sum corroborates. Lines whose price × quantity is far
+    off their amounts are in doubt, and so is every sum they agree with (read off the same
+    wrong column, they agree without corroborating anything)."""
     present: dict[str, Field[Any]] = fields.present()
     failed: list[tuple[str, ...]] = []
+    items = present.get("items")
+    if items is not None and items.value and _lines_out_of_scale(items.value, tolerance):
+        for names, _, _ in RELATIONS.get(doc_type, []):
+            if "items" in names:
+                failed.append(tuple(n for n in names if n in present))
+        present = {k: v for k, v in present.items() if k != "items"}
+        items.doubted(Support.ARITHMETIC)
     for names, left, right in RELATIONS.get(doc_type, []):
         if not all(n in present and present[n].value is not None for n in names):
             continue
@@ -79,12 +96,12 @@ def corroborate_sums(doc_type: DocType, fields: Fields, tolerance: Decimal) -> N
             computed = None
         if computed is None:
             continue
-        if abs(computed - values[right]) <= tolerance:
+        if abs(computed - values[right]) <= tolerance.arithmetic:
             for n in names:
                 present[n].supported(Support.ARITHMETIC)
         else:
             failed.append(names)
     for names in failed:
         for n in names:
-            if Support.ARITHMETIC not in present[n].evidence:
+            if n in present and Support.ARITHMETIC not in present[n].evidence:
                 present[n].doubted(Support.ARITHMETIC)

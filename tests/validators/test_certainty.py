@@ -11,7 +11,15 @@ import pytest
 
 from extractors.corroborate import corroborate_sums
 from model.base import DocType, FindingCode, Source, Support
-from model.document import ContractFields, Field, InvoiceFields, MoneyField, NumberField
+from model.document import (
+    ContractFields,
+    Field,
+    InvoiceFields,
+    LineItem,
+    MoneyField,
+    NumberField,
+    SettlementFields,
+)
 from policy.rules import load_rules
 from policy.words import words
 from tests.validators.fixtures import APPLICANT, CONTRACT, INVOICE_1, PAYMENT_1, SUPPLIER, clean_app, of_code
@@ -58,16 +66,30 @@ def _money(value: str) -> Field[Any]:
 def test_sums_that_hold_corroborate_and_sums_that_fail_put_in_doubt() -> None:
     invoice = InvoiceFields(amount_ex_tax=_money("100.00"), tax_amount=_money("6.00"),
                             total_amount=_money("106.00"), total_in_words=_field("壹佰零柒元整"))
-    corroborate_sums(DocType.INVOICE, invoice, Decimal("0.01"))
+    corroborate_sums(DocType.INVOICE, invoice, RULES.tolerance)
     for f in (invoice.amount_ex_tax, invoice.tax_amount, invoice.total_amount):
         assert f is not None and Support.ARITHMETIC in f.evidence and not f.doubts
     assert invoice.total_in_words is not None and invoice.total_in_words.doubts == [Support.ARITHMETIC]
     contract = ContractFields(unit_price=_field(Decimal(8200), kind=NumberField),
                               quantity=_field(Decimal(12000), kind=NumberField),
                               total_amount=_money("96000000"))
-    corroborate_sums(DocType.CONTRACT, contract, Decimal("0.01"))
+    corroborate_sums(DocType.CONTRACT, contract, RULES.tolerance)
     assert all(f.doubts == [Support.ARITHMETIC] and Support.ARITHMETIC not in f.evidence
                for f in contract.present().values())
+
+
+def test_lines_read_off_another_column_corroborate_nothing() -> None:
+    """A ledger's tax column read as its amounts: the lines add up to the tax total read as the
+    total, yet each line's price × quantity is far off its amount; lines and total are in doubt."""
+    lines = [LineItem(name="算力服务", amount=Decimal("78109.70"), quantity=Decimal(98567), unit="卡时",
+                      unit_price=Decimal(14)),
+             LineItem(name="算力服务", amount=Decimal("74860.00"), quantity=Decimal(94466), unit="卡时",
+                      unit_price=Decimal(14))]
+    statement = SettlementFields(items=_field(lines), total_amount=_money("152969.70"))
+    corroborate_sums(DocType.SETTLEMENT, statement, RULES.tolerance)
+    for f in (statement.items, statement.total_amount):
+        assert f is not None and f.doubts == [Support.ARITHMETIC] and Support.ARITHMETIC not in f.evidence
+    assert statement.items is not None and statement.items.value == lines  # kept, for the reviewer to see
 
 
 def test_the_declaration_and_the_other_documents_corroborate() -> None:
