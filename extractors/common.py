@@ -142,8 +142,8 @@ def org_after(text: str) -> Found | None:
     return Found(name, org.start(), org.end())
 
 
-LABEL_WORDS = re.compile(r"识别号|信用代码|名\s?称|地\s?址|电\s?话|开户|账\s?号")
-"""Words of the labels around a party (its code, name, address, telephone, bank, account):
+LABEL_WORDS = re.compile(r"识别号|信用代码|名\s?称|地\s?址|电\s?话|开户|账\s?号|[盖签]\s?章|签\s?字")
+"""Words of the labels around a party (its code, name, address, telephone, bank, account, seal):
 text holding one is a label, or labels run together with a value, never a name."""
 NOT_A_NAME = re.compile(LABEL_WORDS.pattern + r"|^[\d\W_]+$")
 

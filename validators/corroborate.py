@@ -19,6 +19,7 @@ from intake.manifest import Manifest
 from model.base import DocType, Support
 from model.document import Document, Field, Party
 from validators.names import norm_code, norm_name
+from validators.roles import APPLICANT_ROLES, SUPPLIER_ROLES
 
 CITED_AMOUNTS: dict[DocType, tuple[str, ...]] = {
     DocType.CONTRACT: ("total_amount",),
@@ -57,6 +58,8 @@ def corroborate_across(documents: list[Document], manifest: Manifest | None) -> 
         for name, f in _fields(doc):
             if isinstance(f.value, Party):
                 _party(f, doc.file, names, coded, declared_names, declared_codes)
+                if manifest is not None and _swapped(doc.doc_type, name, norm_name(f.value.name), manifest):
+                    f.doubted(Support.DECLARATION)
             elif name == "contract_no" and f.value:
                 key = norm_code(f.value)
                 if key in declared_numbers:
@@ -86,6 +89,18 @@ def _party(f: Field[Any], file: str, names: dict[str, set[str]], coded: dict[str
         f.supported(Support.DECLARATION)
     elif code in declared_codes and declared_codes[code] != name and not elsewhere:
         f.doubted(Support.DECLARATION)
+
+
+def _swapped(doc_type: DocType, field: str, name: str, manifest: Manifest) -> bool:
+    """Whether the name read in the applicant's place is a declared supplier's, or the name
+    read in a supplier's place the applicant's: the two sides read the wrong way round."""
+    applicant = norm_name(manifest.applicant.name)
+    suppliers = {norm_name(c.supplier) for c in manifest.contracts} - {applicant}
+    if APPLICANT_ROLES.get(doc_type, ("",))[0] == field:
+        return name in suppliers
+    if SUPPLIER_ROLES.get(doc_type, ("",))[0] == field:
+        return name == applicant
+    return False
 
 
 def _declared(manifest: Manifest | None) -> tuple[set[str], dict[str, str], set[str], set[Decimal]]:

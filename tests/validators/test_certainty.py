@@ -119,5 +119,13 @@ def test_an_accusation_on_an_uncertain_value_asks_where_to_look() -> None:
     assert asked.severity.value == "warning"
 
 
+def test_the_supplier_read_in_the_applicants_place_is_asked_about() -> None:
+    app = clean_app()
+    app.doc(PAYMENT_1).fields["payer"] = {"name": SUPPLIER.name, "uscc": None}  # the sides read swapped
+    ctx = app.context()
+    assert of_code(ctx, C.PARTY_MISMATCH) == []
+    assert any("付款人" in f.message and "可能读错" in f.message for f in of_code(ctx, C.FIELD_MISSING))
+
+
 def test_every_kind_of_support_has_the_reviewers_word() -> None:
     assert set(words()["support"]) == {s.value for s in Support}

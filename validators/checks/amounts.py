@@ -44,12 +44,14 @@ def _sum_of(ctx: CheckContext, no: str, doc_type: DocType, name: str) -> Sum:
 
 
 def unread_kinds(ctx: CheckContext, no: str) -> set[str]:
-    """The kinds of document of a contract whose sum is short because one of them has no
-    amount read (FIELD_MISSING asks the reviewer about it): no mismatch is told from them."""
+    """The kinds of document of a contract whose sum may be short: one of them has no amount
+    read (FIELD_MISSING asks about it), or a file of no known type may be one of them
+    (DOC_UNCLASSIFIED asks about it). No mismatch is told from them."""
     out = set()
+    unknown = bool(ctx.of_type(DocType.OTHER))  # a file of no known type may be one of them
     for kind, doc_type, name in (("结算单", DocType.SETTLEMENT, "total_amount"),
                                  ("付款凭证", DocType.PAYMENT, "amount")):
-        if any(ctx.value(doc, name) is None for doc in ctx.belonging_to(no, doc_type)):
+        if unknown or any(ctx.value(doc, name) is None for doc in ctx.belonging_to(no, doc_type)):
             out.add(kind)
     return out
 

@@ -5,30 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from model.base import DocType, FindingCode, Source
+from model.base import FindingCode, Source
 from model.document import Party
 from validators.checks.common import label
 from validators.context import CheckContext, Value
 from validators.names import edit_distance, norm_code, norm_name
+from validators.roles import APPLICANT_ROLES, SUPPLIER_ROLES
 from validators.runner import Draft, check
-
-APPLICANT_ROLES: dict[DocType, tuple[str, str]] = {
-    DocType.CONTRACT: ("party_a", "合同甲方（委托方）"),
-    DocType.INVOICE: ("buyer", "发票购买方"),
-    DocType.PAYMENT: ("payer", "付款人"),
-    DocType.SETTLEMENT: ("customer", "结算单客户"),
-    DocType.SUPPLIER_CERTIFICATE: ("customer", "供给企业证明所列租用单位"),
-    DocType.USAGE_STATEMENT: ("company", "使用情况说明单位"),
-    DocType.COMMITMENT: ("company", "承诺单位"),
-    DocType.PLATFORM_LOG: ("company", "平台日志运营单位"),
-    DocType.AGENT_FILING: ("company", "日活证明企业"),
-}
-SUPPLIER_ROLES: dict[DocType, tuple[str, str]] = {
-    DocType.INVOICE: ("seller", "发票销售方"),
-    DocType.PAYMENT: ("payee", "收款人"),
-    DocType.SETTLEMENT: ("supplier", "结算单出具方"),
-    DocType.SUPPLIER_CERTIFICATE: ("supplier", "算力供给企业"),
-}
 
 
 def same_name(a: str, b: str, edits: int) -> bool:
