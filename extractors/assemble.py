@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from extractors.classify import classify
-from extractors.corroborate import corroborate_sums
+from extractors.corroborate import corroborate_sums, distinct_parties
 from extractors.layout import DocText
 from extractors.markings import find_markings
 from extractors.parsers import stored_amount, stored_date, stored_rate
@@ -79,6 +79,7 @@ def assemble(read: ReadDocument, rules: Rules) -> Assembled:
         out.qr = qr_of(read.codes)
         if out.qr is not None:
             with_qr(out, out.qr)
+    distinct_parties(out.fields)
     corroborate_sums(out.doc_type, out.fields, rules.tolerance)
     return out
 

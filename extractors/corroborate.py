@@ -15,7 +15,7 @@ from typing import Any
 
 from extractors.cnnum import words_to_amount
 from model.base import DocType, Support
-from model.document import Field, Fields, LineItem
+from model.document import Field, Fields, LineItem, Party
 from policy.rules import Tolerance
 
 ZERO = Decimal(0)
@@ -105,3 +105,16 @@ def corroborate_sums(doc_type: DocType, fields: Fields, tolerance: Tolerance) ->
         for n in names:
             if n in present and Support.ARITHMETIC not in present[n].evidence:
                 present[n].doubted(Support.ARITHMETIC)
+
+
+def distinct_parties(fields: Fields) -> None:
+    """Two parties of one document never share a credit code: where two differently named
+    parties carry the same code, the code was read beside the wrong name on one of them and
+    no one can say which, so neither keeps it (the names stay)."""
+    parties = [f for f in fields.present().values() if isinstance(f.value, Party) and f.value.uscc]
+    names: dict[str, set[str]] = {}
+    for f in parties:
+        names.setdefault(f.value.uscc, set()).add(f.value.name)
+    for f in parties:
+        if len(names[f.value.uscc]) > 1:
+            f.value = f.value.model_copy(update={"uscc": None, "uscc_bbox": None})

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from extractors.corroborate import corroborate_sums
+from extractors.corroborate import corroborate_sums, distinct_parties
 from model.base import DocType, FindingCode, Source, Support
 from model.document import (
     ContractFields,
@@ -18,6 +18,7 @@ from model.document import (
     LineItem,
     MoneyField,
     NumberField,
+    Party,
     SettlementFields,
 )
 from policy.rules import load_rules
@@ -90,6 +91,20 @@ def test_lines_read_off_another_column_corroborate_nothing() -> None:
     for f in (statement.items, statement.total_amount):
         assert f is not None and f.doubts == [Support.ARITHMETIC] and Support.ARITHMETIC not in f.evidence
     assert statement.items is not None and statement.items.value == lines  # kept, for the reviewer to see
+
+
+def test_two_parties_of_one_document_never_share_a_credit_code() -> None:
+    code = APPLICANT.uscc
+    statement = SettlementFields(customer=_field(Party(name=APPLICANT.name, uscc=code)),
+                                 supplier=_field(Party(name=SUPPLIER.name, uscc=code)))
+    distinct_parties(statement)
+    assert statement.customer is not None and statement.supplier is not None
+    assert (statement.customer.value.uscc, statement.supplier.value.uscc) == (None, None)
+    assert (statement.customer.value.name, statement.supplier.value.name) == (APPLICANT.name, SUPPLIER.name)
+    invoice = InvoiceFields(buyer=_field(Party(name=APPLICANT.name, uscc=code)),
+                            seller=_field(Party(name=SUPPLIER.name, uscc=SUPPLIER.uscc)))
+    distinct_parties(invoice)
+    assert invoice.buyer is not None and invoice.buyer.value.uscc == code
 
 
 def test_the_declaration_and_the_other_documents_corroborate() -> None:
