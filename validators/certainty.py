@@ -30,7 +30,7 @@ CORROBORATED = frozenset({Support.DECLARATION, Support.ARITHMETIC, Support.CROSS
 DOUBT_WORDS = {
     Support.ARITHMETIC: "与本文件其他数字勾稽不符，可能读错",
     Support.DECLARATION: "与申报信息对不上（信用代码属于另一名称，或名称属于另一方），可能读错",
-    Support.CROSS_DOCUMENT: "旁边的信用代码与其他材料相同，名称却不同，名称可能读错",
+    Support.CROSS_DOCUMENT: "与其他材料对不上（同一信用代码在别处属于另一名称），可能读错",
 }
 """Why a value is in doubt, by the corroboration that failed."""
 

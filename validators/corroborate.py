@@ -76,19 +76,22 @@ def corroborate_across(documents: list[Document], manifest: Manifest | None) -> 
 def _party(f: Field[Any], file: str, names: dict[str, set[str]], coded: dict[str, dict[str, set[str]]],
            declared_names: set[str], declared_codes: dict[str, str]) -> None:
     """A party is corroborated by its name (a credit code alone does not vouch for the name
-    read beside it); a name read beside a known party's code that is not that party's name
-    is in doubt: the code is the company's identity, the name the likelier misreading."""
+    read beside it). A credit code the declaration or another document gives only with
+    another name puts the party in doubt: one of the two, name or code, was read beside the
+    wrong company (a side-by-side layout gives one party the other's code)."""
     name = norm_name(f.value.name)
-    code = norm_code(f.value.uscc) if f.value.uscc else None
-    elsewhere = bool(names[name] - {file})  # another document reads the same name: not misread
-    if elsewhere:
-        f.supported(Support.CROSS_DOCUMENT)
-    elif code is not None and any(files - {file} for files in coded[code].values()):
-        f.doubted(Support.CROSS_DOCUMENT)
     if name in declared_names:
         f.supported(Support.DECLARATION)
-    elif code in declared_codes and declared_codes[code] != name and not elsewhere:
-        f.doubted(Support.DECLARATION)
+    if names[name] - {file}:
+        f.supported(Support.CROSS_DOCUMENT)
+    if not f.value.uscc:
+        return
+    code = norm_code(f.value.uscc)
+    others = {n for n, files in coded[code].items() if files - {file}}
+    if code in declared_codes:
+        others.add(declared_codes[code])
+    if others and name not in others:
+        f.doubted(Support.DECLARATION if code in declared_codes else Support.CROSS_DOCUMENT)
 
 
 def _swapped(doc_type: DocType, field: str, name: str, manifest: Manifest) -> bool:

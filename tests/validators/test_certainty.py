@@ -23,7 +23,16 @@ from model.document import (
 )
 from policy.rules import load_rules
 from policy.words import words
-from tests.validators.fixtures import APPLICANT, CONTRACT, INVOICE_1, PAYMENT_1, SUPPLIER, clean_app, of_code
+from tests.validators.fixtures import (
+    APPLICANT,
+    CONTRACT,
+    INVOICE_1,
+    PAYMENT_1,
+    SUPPLIER,
+    clean_app,
+    of_code,
+    run,
+)
 from validators.certainty import doubt
 
 C = FindingCode
@@ -140,6 +149,16 @@ def test_the_supplier_read_in_the_applicants_place_is_asked_about() -> None:
     ctx = app.context()
     assert of_code(ctx, C.PARTY_MISMATCH) == []
     assert any("付款人" in f.message and "可能读错" in f.message for f in of_code(ctx, C.FIELD_MISSING))
+
+
+def test_a_suppliers_name_with_the_applicants_code_is_asked_about_not_called_related() -> None:
+    """Parties side by side: party B read with party A's code. The name is the supplier's (the
+    invoices agree), the code the applicant's: one was read beside the wrong company."""
+    app = clean_app()
+    app.doc(CONTRACT).fields["party_b"] = {"name": SUPPLIER.name, "uscc": APPLICANT.uscc}
+    ctx = app.context()
+    assert not {C.RELATED_PARTY, C.PARTY_MISMATCH} & {f.code for f in run(ctx)}
+    assert any("乙方" in f.message and "可能读错" in f.message for f in of_code(ctx, C.FIELD_MISSING))
 
 
 def test_every_kind_of_support_has_the_reviewers_word() -> None:
