@@ -87,11 +87,13 @@ def _party(f: Field[Any], file: str, names: dict[str, set[str]], coded: dict[str
     if not f.value.uscc:
         return
     code = norm_code(f.value.uscc)
+    if code in declared_codes:  # the declaration says whose code it is
+        if declared_codes[code] != name:
+            f.doubted(Support.DECLARATION)
+        return
     others = {n for n, files in coded[code].items() if files - {file}}
-    if code in declared_codes:
-        others.add(declared_codes[code])
     if others and name not in others:
-        f.doubted(Support.DECLARATION if code in declared_codes else Support.CROSS_DOCUMENT)
+        f.doubted(Support.CROSS_DOCUMENT)
 
 
 def _swapped(doc_type: DocType, field: str, name: str, manifest: Manifest) -> bool:
