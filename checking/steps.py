@@ -64,7 +64,8 @@ def document_of(read: ReadDocument, rules: Rules) -> Document:
     turns: dict[int, int] = {p.number: p.turn for p in read.pages if p.turn}
     return Document(
         file=upload.name, sha256=upload.sha256, doc_type=said.doc_type, pages=len(read.pages),
-        read_by=read.read_by, seals=read.seals, errors=read.errors, fields=said.fields,
+        read_by=read.read_by, seals=read.seals, grey_pages=[p.number for p in read.pages if p.grey],
+        errors=read.errors, fields=said.fields,
         missing=said.missing, won=said.won, markings=said.markings, not_processed=read.not_processed,
         format=upload.kind, qr=said.qr, turns=turns,
         notes=[*read.notes, *_name_notes(upload), *_turn_notes(turns),

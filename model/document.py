@@ -61,6 +61,9 @@ class Page(Strict):
     skew: float = 0.0
     """Degrees an OCR'd page was turned to level its lines (cv2 sign); word boxes stay in
     the page's own coordinates, so layout turns them level again before grouping lines."""
+    grey: bool = False
+    """The page's picture carries no colour at all (a grey-scale scan, or on a digital page
+    every picture in it): a seal there is grey, so finding no red one says nothing."""
     turn: Literal[0, 90, 180, 270] = 0
     """Degrees the page image was turned clockwise before reading, because it was scanned
     sideways or upside down; boxes, width and height are of the turned page."""
@@ -394,6 +397,9 @@ class Document(BaseModel):
     pages: int = PydField(default=0, ge=0)
     read_by: Source | None = None
     seals: list[Seal] = PydField(default_factory=list)
+    grey_pages: list[int] = PydField(default_factory=list)
+    """Pages read from a picture without colour (a grey-scale scan): a seal on them shows in
+    grey, so where none was found there its absence is not certain."""
     errors: list[str] = PydField(default_factory=list)
     fields: AnyFields = PydField(default_factory=OtherFields)
     missing: Annotated[dict[str, Missing], WithJsonSchema(REASONS_SCHEMA)] = PydField(default_factory=dict)

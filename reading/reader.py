@@ -33,11 +33,11 @@ from reading.ofd import OfdError, parse_xml, read_ofd, render_ofd_page
 from reading.orient import has_background, reading_turns, uprightness
 from reading.pdfium import PdfiumError, PdfPages, render_page
 from reading.preprocess import Preprocess
-from reading.seals import detect_seals
+from reading.seals import colourless, detect_grey_seals, detect_seals
 
 log = logging.getLogger(__name__)
 
-READER_VERSION = "5"
+READER_VERSION = "6"
 """Bumped whenever reading changes what it returns, so cached results are not reused."""
 
 _CID = re.compile(r"\(cid:\d+\)")
@@ -203,10 +203,12 @@ def _read_pdf_page(doc: ReadDocument, index: int, ppage: pdfplumber.page.Page,
     number = index + 1
     if text_layer_usable(words, text, image_area / max(width * height, 1.0)):
         images = [(im["x0"], im["top"], im["x1"], im["bottom"]) for im in ppage.images]
-        doc.pages.append(Page(number=number, width=width, height=height, unit="pt",
-                              source=Source.TEXT, words=words, images=images))
         preview = np.asarray(rendered.render(index, 1.0))
-        doc.seals.extend(_seals(preview, number, 1.0))
+        # a digital page is grey only where its pictures are: a scan pasted in without colour
+        grey = bool(images) and all(colourless(_crop(preview, box)) for box in images)
+        doc.pages.append(Page(number=number, width=width, height=height, unit="pt",
+                              source=Source.TEXT, words=words, images=images, grey=grey))
+        doc.seals.extend(_seals(preview, number, 1.0, grey))
         if any(_may_be_qr(box, height) for box in images):
             doc.codes.extend(_codes(np.asarray(rendered.render(index, scale)), number, 1 / scale))
         return
@@ -214,10 +216,12 @@ def _read_pdf_page(doc: ReadDocument, index: int, ppage: pdfplumber.page.Page,
     _note_background(doc, number, image)
     if turn in (90, 270):
         width, height = height, width
+    grey = colourless(image)
     doc.pages.append(Page(number=number, width=width, height=height, unit="pt", source=Source.OCR,
                           words=[_scaled(w, 1 / scale) for w in ocr_words], skew=skew, turn=turn,
-                          images=[_scaled_box(b, 1 / scale) for b in unread_ink(image, ocr_words)]))
-    doc.seals.extend(_seals(image, number, 1 / scale))
+                          images=[_scaled_box(b, 1 / scale) for b in unread_ink(image, ocr_words)],
+                          grey=grey))
+    doc.seals.extend(_seals(image, number, 1 / scale, grey))
     doc.codes.extend(_codes(image, number, 1 / scale))
 
 
@@ -295,10 +299,11 @@ def _read_image(doc: ReadDocument, settings: ReadSettings, engine: EngineSource)
     for number, frame in enumerate(frames, 1):
         image, words, skew, turn = upright_ocr(engine, np.asarray(frame.convert("RGB")), settings)
         _note_background(doc, number, image)
+        grey = colourless(image)
         doc.pages.append(Page(number=number, width=float(image.shape[1]), height=float(image.shape[0]),
                               unit="px", source=Source.OCR, words=words, skew=skew, turn=turn,
-                              images=unread_ink(image, words)))
-        doc.seals.extend(_seals(image, number, 1.0))
+                              images=unread_ink(image, words), grey=grey))
+        doc.seals.extend(_seals(image, number, 1.0, grey))
         doc.codes.extend(_codes(image, number, 1.0))
 
 
@@ -395,13 +400,21 @@ def _scaled(word: Word, factor: float) -> Word:
                 confidence=word.confidence)
 
 
+def _crop(image: np.ndarray, box: BBox) -> np.ndarray:
+    """The part of a page image (rendered at 72 dpi, so a pixel is a point) under ``box``."""
+    x0, y0, x1, y1 = (max(0, round(v)) for v in box)
+    return image[y0:max(y1, y0 + 1), x0:max(x1, x0 + 1)]
+
+
 def _scaled_box(box: BBox, factor: float) -> BBox:
     return (box[0] * factor, box[1] * factor, box[2] * factor, box[3] * factor)
 
 
-def _seals(image: np.ndarray, page: int, factor: float) -> list[Seal]:
+def _seals(image: np.ndarray, page: int, factor: float, grey: bool) -> list[Seal]:
+    """The seals on a page image, in page units (pixels × ``factor``): red ones, or on a page
+    without colour the round ones printed in grey."""
     out = []
-    for found in detect_seals(image):
+    for found in detect_grey_seals(image) if grey else detect_seals(image):
         x0, y0, x1, y1 = found.bbox
         out.append(Seal(page=page, bbox=(round(x0 * factor, 1), round(y0 * factor, 1),
                                          round(x1 * factor, 1), round(y1 * factor, 1)),

@@ -184,3 +184,79 @@ def merge_overlapping(seals: list[SealBox]) -> list[SealBox]:
         else:
             i += 1
     return merged
+
+
+# --- seals in grey ------------------------------------------------------------------------
+
+GREY_INK = 150
+"""Grey levels below this are ink on a grey-scale page (a faded seal is still darker)."""
+
+MIN_GREY_RING = 0.85
+"""Share of the circle that must be ink: a seal's ring is drawn all round, a circle that
+merely passes through lines of text meets ink on half of it or less."""
+
+MAX_GREY_HALO = 0.25
+"""Share of a circle just outside the ring that may be ink: the ring is a line, not the edge
+of a block of text (inside it runs the seal's own lettering)."""
+
+
+ROUNDNESS = 0.6
+"""How perfect a circle the Hough transform must see (1 is a drawn circle); a stamped ring is
+uneven and broken in places."""
+
+
+def colourless(rgb: np.ndarray) -> bool:
+    """Whether an RGB image carries no colour at all (a grey-scale scan kept as RGB), so that a
+    seal on it shows in grey and its absence cannot be told from the absence of red."""
+    if rgb.ndim != 3 or rgb.shape[2] < 3 or rgb.size == 0:
+        return True
+    step = max(1, int(math.sqrt(rgb.shape[0] * rgb.shape[1] / 1_000_000)))
+    sample = rgb[::step, ::step, :3].astype(np.int16)
+    spread = sample.max(axis=2) - sample.min(axis=2)
+    return float((spread > 12).mean()) < 1e-4
+
+
+def detect_grey_seals(image: np.ndarray) -> list[SealBox]:
+    """Round seals printed in grey (a grey-scale scan): circles whose whole outline is a thin
+    line of ink, found by the Hough transform and kept when ink runs all round the circle
+    and little of it lies just outside the line."""
+    if image.ndim == 3:
+        grey = cv2.cvtColor(np.ascontiguousarray(image[:, :, :3]), cv2.COLOR_RGB2GRAY)
+    else:
+        grey = image
+    height, width = grey.shape[:2]
+    scale = min(1.0, WORK_WIDTH / width)
+    if scale < 1.0:
+        grey = cv2.resize(grey, (max(1, round(width * scale)), max(1, round(height * scale))),
+                          interpolation=cv2.INTER_AREA)
+    size = grey.shape[1]
+    # the gradient-orientation variant scores how round an edge is (param2, 0..1) and is quick;
+    # the classic one piles up votes from every line of text and takes seconds a page
+    circles = cv2.HoughCircles(cv2.medianBlur(grey, 3), cv2.HOUGH_GRADIENT_ALT, dp=1.5,
+                               minDist=size * 0.03, param1=300, param2=ROUNDNESS,
+                               minRadius=round(size * MIN_DIAMETER / 2),
+                               maxRadius=round(size * MAX_DIAMETER / 2))
+    if circles is None:
+        return []
+    ink = grey < GREY_INK
+    found = []
+    for cx, cy, r in circles[0]:
+        ring = _circle_ink(ink, cx, cy, r, 0.04)
+        halo = _circle_ink(ink, cx, cy, r * 1.18, 0.02)
+        if ring >= MIN_GREY_RING and halo <= MAX_GREY_HALO:
+            confidence = round(max(0.05, min(1.0, 0.5 + (ring - MIN_GREY_RING) * 3 - halo)), 3)
+            box = ((cx - r) / scale, (cy - r) / scale, (cx + r) / scale, (cy + r) / scale)
+            found.append(SealBox(tuple(float(v) for v in box), confidence))  # type: ignore[arg-type]
+    return sorted(merge_overlapping(found), key=lambda s: (round(s.bbox[1]), s.bbox[0]))
+
+
+def _circle_ink(ink: np.ndarray, cx: float, cy: float, r: float, band: float) -> float:
+    """Share of the angles round (cx, cy) at which ink lies within ``band`` × r of radius r."""
+    theta = np.linspace(0, 2 * math.pi, 180, endpoint=False)
+    rows, cols = ink.shape
+    hit = np.zeros(len(theta), dtype=bool)
+    for f in np.arange(1 - band, 1 + band + 1e-9, 1 / max(r, 1.0)):
+        x = np.clip(np.round(cx + f * r * np.cos(theta)).astype(int), 0, cols - 1)
+        y = np.clip(np.round(cy + f * r * np.sin(theta)).astype(int), 0, rows - 1)
+        hit |= ink[y, x]
+    return float(hit.mean())

@@ -25,5 +25,8 @@ class Draft:
     """The amount the finding puts in question."""
     related: tuple[str, ...] = ()
     """Other applications of the batch the finding concerns."""
+    unsure: str | None = None
+    """Why the check's own ground is thin (a seal looked for on a grey scan): the runner then
+    asks instead of accusing, in these words."""
     incomplete: bool = False
     """The check raised before it finished: this draft stands for what it could not say."""

@@ -100,7 +100,7 @@ def _certain_or_asked(ctx: CheckContext, r: Check, d: Draft) -> tuple[FindingCod
     request to look (FIELD_MISSING) naming the value, why it is not certain and where it is."""
     if r.code in ASKING or d.incomplete:
         return r.code, d
-    unsure: list[str] = []
+    unsure: list[str] = [d.unsure] if d.unsure else []
     for e in d.evidence:
         f = field_of(ctx.documents, e.file, e.field) if e.field else None
         why = doubt(f, ctx.rules, r.about) if f is not None else None

@@ -124,6 +124,7 @@ class DocSpec:
     sha256: str | None = None
     qr: dict[str, Any] | None = None
     format: str | None = None
+    grey_pages: list[int] = field(default_factory=list)
 
     def digest(self, app_id: str) -> str:
         """The file's sha256: given, else made up from the application and the file name."""
@@ -140,7 +141,8 @@ class DocSpec:
         return Document(file=self.file, sha256=sha, doc_type=self.doc_type, pages=1,
                         read_by=self.source if not self.errors else None, seals=self.seals,
                         errors=self.errors, fields=fields, missing=self.missing, markings=self.markings,
-                        notes=self.notes, qr=self.qr, format=self.format)
+                        notes=self.notes, qr=self.qr, format=self.format,
+                        grey_pages=self.grey_pages)
 
 
 @dataclass

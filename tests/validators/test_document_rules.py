@@ -289,6 +289,26 @@ def test_an_unsealed_document_that_must_be_sealed(file: str) -> None:
     assert codes(app.context()) == {C.SEAL_MISSING}
 
 
+def test_no_seal_found_on_a_grey_scan_is_asked_not_alleged() -> None:
+    # on a grey-scale scan a seal is grey: finding no red one proves nothing
+    app = clean_app()
+    app.doc(CONTRACT).seals = []
+    app.doc(CONTRACT).grey_pages = [1, 2]
+    (asked,) = of_code(app.context(), C.FIELD_MISSING)
+    assert "灰度扫描件" in asked.message and "第 1、2 页" in asked.message
+    assert codes(app.context()) == {C.FIELD_MISSING}
+
+
+def test_a_grey_commitment_without_a_seal_is_asked_and_its_other_gaps_still_alleged() -> None:
+    app = clean_app()
+    app.doc(COMMITMENT).seals = []
+    app.doc(COMMITMENT).grey_pages = [1]
+    assert codes(app.context()) == {C.FIELD_MISSING}
+    app.doc(COMMITMENT).fields["signed"] = False
+    (found,) = of_code(app.context(), C.COMMITMENT_INCOMPLETE)
+    assert "法定代表人未签字" in found.message and "灰度扫描件" in found.message
+
+
 def test_unsealed_invoices_and_payments_are_fine() -> None:
     app = clean_app()
     for file in (INVOICE_1, PAYMENT_1):

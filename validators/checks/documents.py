@@ -266,7 +266,8 @@ def seals(ctx: CheckContext) -> Iterator[Draft]:
         if doc.doc_type in ctx.rules.must_be_sealed and not doc.seals:
             # the place a seal belongs: the signing area at the foot of the last page
             yield Draft(f"{label(doc)}（{DOC_NAMES[doc.doc_type.value]}）须加盖公章，但未发现公司印章",
-                        (doc.file,), (Evidence(file=doc.file, page=doc.pages or 1, field="seal"),))
+                        (doc.file,), (Evidence(file=doc.file, page=doc.pages or 1, field="seal"),),
+                        unsure=_grey_seal(doc))
 
 
 @check(FindingCode.CLASSIFIED_MARKING, "材料含密级标识（秘密、机密、绝密）", needs_manifest=False)
@@ -288,9 +289,21 @@ def commitment(ctx: CheckContext) -> Iterator[Draft]:
             gaps.append("法定代表人未签字")  # unread (no signing line found): FIELD_MISSING asks
         if dated is None and not unread(doc, "sign_date"):
             gaps.append("未注明日期")  # a date line not read at all: FIELD_MISSING asks
+        unsure = None
         if not doc.seals:
-            gaps.append("未加盖公章")
+            grey = _grey_seal(doc)
+            gaps.append("未识别到公章（灰度扫描件，请核对原件）" if grey and gaps else "未加盖公章")
+            unsure = grey if len(gaps) == 1 else None
         if gaps:
             where = tuple(v.evidence for v in (signed, dated) if v is not None) or (_where(doc),)
-            yield Draft(f"{label(doc)}不完整：{'、'.join(gaps)}", (doc.file,), where)
+            yield Draft(f"{label(doc)}不完整：{'、'.join(gaps)}", (doc.file,), where, unsure=unsure)
+
+
+def _grey_seal(doc: Document) -> str | None:
+    """Why finding no seal proves nothing: the pages are grey-scale scans, where a seal is grey
+    and only a round one is recognised."""
+    if not doc.grey_pages:
+        return None
+    pages = "、".join(str(p) for p in doc.grey_pages)
+    return f"《{doc.file}》第 {pages} 页为灰度扫描件，印章不显红色，未能确认是否盖章（请核对原件）"
 
