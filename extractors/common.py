@@ -91,8 +91,10 @@ class Extraction:
 
 def after_label(dt: DocText, label: re.Pattern[str], parse: Callable[[str], Found | None],
                 *, start: int = 0, end: int | None = None, next_line: bool = True,
-                nth: int = 0) -> Found | None:
+                nth: int = 0, within: bool = False) -> Found | None:
     """The first value ``parse`` finds after a label: on the label's line, else the next.
+    Only words of no weight may stand between (``governs``), unless the label heads free text
+    and the value is a part of it (``within``: a contract number in a payment's 用途).
 
     ``parse`` gets the text after the label and returns a Found with offsets relative
     to that text; they are shifted to document offsets here."""
@@ -108,11 +110,30 @@ def after_label(dt: DocText, label: re.Pattern[str], parse: Callable[[str], Foun
             nxt_end = len(text) if nxt_end < 0 else nxt_end
             found = parse(text[line_end + 1:nxt_end])
             base = line_end + 1
+        if found is not None and not within and not governs(text[base:base + found.start]):
+            found = None  # words between: the label speaks of something else (a formula, a sentence)
         if found is not None:
             if seen == nth:
                 return Found(found.value, base + found.start, base + found.end)
             seen += 1
     return None
+
+
+ASIDE = re.compile(r"[（(][^（()）\n]{0,12}[)）]")
+"""A short remark in brackets between a label and its value: （元）, （小写）, （含税）."""
+FILLER = re.compile(r"人民币|RMB|CNY|合计|总计|共计|[为是约共计元整圆角分]"
+                    r"|[零〇壹贰叁肆伍陆柒捌玖拾佰仟万亿]")
+"""Words that stand between a label and its value without changing what it says: the
+currency, 为, and an amount in 大写 printed before the same amount in figures."""
+MAX_BETWEEN = 4
+"""Letters a label's value may stand after besides those: a sub-label under a merged one
+(收款人 · 全称) is a few; a sentence or a formula (＝…÷…（365天）) is many."""
+
+
+def governs(between: str) -> bool:
+    """Whether a label still governs a value with ``between`` standing between them."""
+    rest = FILLER.sub("", ASIDE.sub("", between))
+    return len(re.findall(r"[\w]", rest)) <= MAX_BETWEEN
 
 
 def regex_parser(pattern: str, convert: Callable[[str], Any] = str.strip,

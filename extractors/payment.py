@@ -37,7 +37,7 @@ def extract(dt: DocText, ex: Extraction) -> None:
     # with every copy, only when the receipt gives no other
     reference = after_label(dt, REFERENCE, code_parser(8)) or after_label(dt, RECEIPT_NO, code_parser(8))
     ex.put("reference", reference, "未找到交易流水号")
-    purpose = after_label(dt, PURPOSE, _contract_no, next_line=False)
+    purpose = after_label(dt, PURPOSE, _contract_no, next_line=False, within=True)
     if purpose:
         ex.put("contract_no", purpose, "")
 

@@ -278,3 +278,19 @@ def test_a_rate_no_invoice_prints_is_a_misreading() -> None:
                   "*信息技术服务*算力服务费 卡时 100 10.00 1000.00 83% 60.00",
                   "合计 ¥1000.00 ¥60.00")
     assert "tax_rate" not in got
+
+
+def test_a_label_in_a_formula_governs_no_figure_after_it() -> None:
+    # the label stands in a note explaining how the figure was made: the number after it is
+    # the divisor, not the figure; unread is right
+    fields = _fields(DocType.PLATFORM_LOG, "运营单位：北京测试智算科技有限公司",
+                     "注：日均Tokens调用量＝统计期调用总量÷统计期自然日数（365天）")
+    assert "daily_tokens" not in fields
+    fields = _fields(DocType.PLATFORM_LOG, "运营单位：北京测试智算科技有限公司",
+                     "日均Tokens调用量（个）：1,839,428,735,148")
+    assert fields["daily_tokens"] == 1839428735148
+
+
+def test_a_payment_s_purpose_names_its_contract_anywhere_in_it() -> None:
+    fields = _fields(DocType.PAYMENT, "交易金额：¥1,000.00", "用途：支付第二期算力服务费（合同号 HT-2024-0007）")
+    assert fields["contract_no"] == "HT-2024-0007"

@@ -174,6 +174,17 @@ def test_an_invoice_from_a_third_seller_is_a_party_mismatch() -> None:
     assert C.PARTY_MISMATCH in codes(app.context())
 
 
+def test_with_a_contract_s_party_b_unread_its_declared_supplier_is_no_stranger() -> None:
+    app = two_contract_app()
+    del app.doc("2-算力服务合同.pdf").fields["party_b"]
+    assert C.PARTY_MISMATCH not in codes(app.context())
+    # a third company may still be that contract's party B: asked, not alleged
+    app.doc("2-发票-2024H2.pdf").fields["seller"] = {"name": PARENT.name, "uscc": PARENT.uscc}
+    found = run(app.context())
+    assert C.PARTY_MISMATCH not in {f.code for f in found}
+    assert any("2-算力服务合同.pdf》的乙方未读出" in f.message for f in found if f.code == C.FIELD_MISSING)
+
+
 # --- amounts -------------------------------------------------------------------------------------
 
 

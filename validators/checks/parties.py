@@ -112,6 +112,9 @@ def unknown_supplier(ctx: CheckContext) -> Iterator[Draft]:
     suppliers = [b.value for b in parties_b]
     if not suppliers:
         return
+    # a contract whose party B is unread may be the one this supplier signed: ask, not allege
+    unread_b = [c.file for c in ctx.contracts.values() if ctx.value(c, "party_b") is None]
+    declared = [c.supplier for c in ctx.manifest.contracts] if ctx.manifest is not None else []
     for doc_type, (role, words) in SUPPLIER_ROLES.items():
         for doc in ctx.of_type(doc_type):
             if ctx.contract_of(doc) is not None:
@@ -119,8 +122,13 @@ def unknown_supplier(ctx: CheckContext) -> Iterator[Draft]:
             got = ctx.value(doc, role)
             if got is None:
                 continue
-            if not any(same_name(got.value.name, b.value.name, max(allowed_edits(ctx, got), allowed_edits(ctx, b)))
-                       for b in parties_b):
-                names = "、".join(f"“{s.name}”" for s in suppliers)
-                yield Draft(f"{label(doc)}{words}为“{got.value.name}”，不是任何一份申报合同的乙方（{names}）",
-                            (doc.file,), (got.evidence,), observed=got.value.name)
+            edits = allowed_edits(ctx, got)
+            if any(same_name(got.value.name, b.value.name, max(edits, allowed_edits(ctx, b))) for b in parties_b):
+                continue
+            if unread_b and any(same_name(got.value.name, name, edits) for name in declared):
+                continue  # the declared supplier of a contract whose party B was not read
+            names = "、".join(f"“{s.name}”" for s in suppliers)
+            unsure = ("、".join(f"《{f}》" for f in unread_b) + "的乙方未读出，可能即为此方（请核对合同首页或签章页）"
+                      if unread_b else None)
+            yield Draft(f"{label(doc)}{words}为“{got.value.name}”，不是任何一份申报合同的乙方（{names}）",
+                        (doc.file,), (got.evidence,), observed=got.value.name, unsure=unsure)
