@@ -27,6 +27,7 @@ from extractors.corroborate import corroborate_sums, distinct_parties
 from extractors.layout import DocText
 from extractors.markings import find_markings
 from extractors.parsers import stored_amount, stored_date, stored_rate
+from extractors.recognise import recognise
 from extractors.registry import extract_fields
 from model.base import BBox, DocType, Source, Support, box_around
 from model.document import (
@@ -69,7 +70,10 @@ def assemble(read: ReadDocument, rules: Rules) -> Assembled:
     if not (read.pages or invoice) or read.errors:
         return out
     dt = DocText.from_pages(read.pages)
-    out.doc_type = DocType.INVOICE if invoice else classify(read.pages).doc_type
+    if invoice is not None:
+        out.doc_type = DocType.INVOICE
+    else:
+        out.doc_type = recognise(classify(read.pages).doc_type, read.pages, rules, dt)
     out.fields, out.missing = extract_fields(out.doc_type, read.pages, rules, dt)
     out.won = dict.fromkeys(out.fields.present(), Won.PRINT)
     if invoice is not None:

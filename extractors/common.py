@@ -106,10 +106,10 @@ def after_label(dt: DocText, label: re.Pattern[str], parse: Callable[[str], Foun
         found = parse(text[m.end():line_end])
         base = m.end()
         if found is None and next_line and line_end < len(text):
-            nxt_end = text.find("\n", line_end + 1)
-            nxt_end = len(text) if nxt_end < 0 else nxt_end
-            found = parse(text[line_end + 1:nxt_end])
-            base = line_end + 1
+            below = under(dt, m.start(), m.end(), line_end + 1)
+            if below is not None:
+                found = parse(text[below[0]:below[1]])
+                base = below[0]
         if found is not None and not within and not governs(text[base:base + found.start]):
             found = None  # words between: the label speaks of something else (a formula, a sentence)
         if found is not None:
@@ -117,6 +117,30 @@ def after_label(dt: DocText, label: re.Pattern[str], parse: Callable[[str], Foun
                 return Found(found.value, base + found.start, base + found.end)
             seen += 1
     return None
+
+
+def under(dt: DocText, start: int, end: int, next_start: int) -> tuple[int, int] | None:
+    """The span of the line starting at ``next_start`` that stands under the label at
+    ``start:end``: the whole line when the label stands alone on its own; when it is one of a
+    row of labels (a card's or a table's header), only the words whose middle falls between
+    its neighbours, that is in its column. None when nothing stands there."""
+    text = dt.text
+    nxt_end = text.find("\n", next_start)
+    nxt_end = len(text) if nxt_end < 0 else nxt_end
+    row = dt.words_in(dt.line_starts[dt.line_index(start)], start) + dt.words_in(end, text.find("\n", end))
+    label = dt.words_in(start, end)
+    if not label or not [p for p in row if p not in label]:
+        return next_start, nxt_end
+    box = [p.level or p.word.bbox for p in label]
+    left = max((b[2] for p in row if p not in label and (b := p.level or p.word.bbox)[2] <= box[0][0] + 1),
+               default=float("-inf"))
+    right = min((b[0] for p in row if p not in label and (b := p.level or p.word.bbox)[0] >= box[-1][2] - 1),
+                default=float("inf"))
+    column = [p for p in dt.words_in(next_start, nxt_end)
+              if left <= ((p.level or p.word.bbox)[0] + (p.level or p.word.bbox)[2]) / 2 < right]
+    if not column:
+        return None
+    return max(next_start, column[0].start), min(nxt_end, column[-1].end)
 
 
 ASIDE = re.compile(r"[（(][^（()）\n]{0,12}[)）]")

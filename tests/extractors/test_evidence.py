@@ -292,5 +292,6 @@ def test_a_label_in_a_formula_governs_no_figure_after_it() -> None:
 
 
 def test_a_payment_s_purpose_names_its_contract_anywhere_in_it() -> None:
-    fields = _fields(DocType.PAYMENT, "交易金额：¥1,000.00", "用途：支付第二期算力服务费（合同号 HT-2024-0007）")
+    fields = _fields(DocType.PAYMENT, "交易金额：¥1,000.00",
+                     "用途：支付第二期算力服务费（合同号 HT-2024-0007）")
     assert fields["contract_no"] == "HT-2024-0007"

@@ -125,6 +125,7 @@ class DocSpec:
     qr: dict[str, Any] | None = None
     format: str | None = None
     grey_pages: list[int] = field(default_factory=list)
+    pages: int | None = None
 
     def digest(self, app_id: str) -> str:
         """The file's sha256: given, else made up from the application and the file name."""
@@ -138,7 +139,8 @@ class DocSpec:
                    "evidence": ["label", "type"]}  # as a page's reading gives them: by their label
             for i, (name, value) in enumerate(self.fields.items())
         }
-        return Document(file=self.file, sha256=sha, doc_type=self.doc_type, pages=1,
+        pages = self.pages or max([1, *self.grey_pages])
+        return Document(file=self.file, sha256=sha, doc_type=self.doc_type, pages=pages,
                         read_by=self.source if not self.errors else None, seals=self.seals,
                         errors=self.errors, fields=fields, missing=self.missing, markings=self.markings,
                         notes=self.notes, qr=self.qr, format=self.format,

@@ -297,6 +297,10 @@ def test_no_seal_found_on_a_grey_scan_is_asked_not_alleged() -> None:
     (asked,) = of_code(app.context(), C.FIELD_MISSING)
     assert "灰度扫描件" in asked.message and "第 1、2 页" in asked.message
     assert codes(app.context()) == {C.FIELD_MISSING}
+    # a page in colour shows the scan could show red: no red seal there is no seal
+    app.doc(CONTRACT).grey_pages = [1]
+    app.doc(CONTRACT).pages = 2
+    assert codes(app.context()) == {C.SEAL_MISSING}
 
 
 def test_a_grey_commitment_without_a_seal_is_asked_and_its_other_gaps_still_alleged() -> None:

@@ -300,9 +300,9 @@ def commitment(ctx: CheckContext) -> Iterator[Draft]:
 
 
 def _grey_seal(doc: Document) -> str | None:
-    """Why finding no seal proves nothing: the pages are grey-scale scans, where a seal is grey
-    and only a round one is recognised."""
-    if not doc.grey_pages:
+    """Why finding no seal proves nothing: every page is a grey-scale scan, where a seal is grey
+    and only a round one is recognised (one page in colour shows the scan could show red)."""
+    if not doc.grey_pages or len(doc.grey_pages) < doc.pages:
         return None
     pages = "、".join(str(p) for p in doc.grey_pages)
     return f"《{doc.file}》第 {pages} 页为灰度扫描件，印章不显红色，未能确认是否盖章（请核对原件）"
