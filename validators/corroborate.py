@@ -18,7 +18,7 @@ from typing import Any
 from intake.manifest import Manifest
 from model.base import DocType, Support
 from model.document import Document, Field, Party
-from validators.names import norm_code, norm_name
+from validators.names import edit_distance, norm_code, norm_name
 from validators.roles import APPLICANT_ROLES, SUPPLIER_ROLES
 
 CITED_AMOUNTS: dict[DocType, tuple[str, ...]] = {
@@ -39,14 +39,14 @@ def corroborate_across(documents: list[Document], manifest: Manifest | None) -> 
     """Mark every document value the declaration or another document gives too, and put in
     doubt a party's name where its credit code is a known party's but its name is not."""
     readable = [d for d in documents if not d.errors and d.fields is not None]
-    names: dict[str, set[str]] = defaultdict(set)  # a party's name → files naming it
+    names: dict[str, dict[str, DocType]] = defaultdict(dict)  # a party's name → files naming it
     coded: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))  # code → name → files
     numbers: dict[str, set[str]] = defaultdict(set)
     amounts: dict[Decimal, set[str]] = defaultdict(set)
     for doc in readable:
         for name, f in _fields(doc):
             if isinstance(f.value, Party):
-                names[norm_name(f.value.name)].add(doc.file)
+                names[norm_name(f.value.name)][doc.file] = doc.doc_type
                 if f.value.uscc:
                     coded[norm_code(f.value.uscc)][norm_name(f.value.name)].add(doc.file)
             elif name == "contract_no" and f.value:
@@ -57,7 +57,7 @@ def corroborate_across(documents: list[Document], manifest: Manifest | None) -> 
     for doc in readable:
         for name, f in _fields(doc):
             if isinstance(f.value, Party):
-                _party(f, doc.file, names, coded, declared_names, declared_codes)
+                _party(f, doc, names, coded, declared_names, declared_codes)
                 if manifest is not None and _swapped(doc.doc_type, name, norm_name(f.value.name), manifest):
                     f.doubted(Support.DECLARATION)
             elif name == "contract_no" and f.value:
@@ -73,16 +73,19 @@ def corroborate_across(documents: list[Document], manifest: Manifest | None) -> 
                     f.supported(Support.CROSS_DOCUMENT)
 
 
-def _party(f: Field[Any], file: str, names: dict[str, set[str]], coded: dict[str, dict[str, set[str]]],
-           declared_names: set[str], declared_codes: dict[str, str]) -> None:
+def _party(f: Field[Any], doc: Document, names: dict[str, dict[str, DocType]],
+           coded: dict[str, dict[str, set[str]]], declared_names: set[str],
+           declared_codes: dict[str, str]) -> None:
     """A party is corroborated by its name (a credit code alone does not vouch for the name
-    read beside it). A credit code the declaration or another document gives only with
-    another name puts the party in doubt: one of the two, name or code, was read beside the
-    wrong company (a side-by-side layout gives one party the other's code)."""
-    name = norm_name(f.value.name)
+    read beside it), and by another document only of another type: two copies of one kind of
+    letter read the same way repeat one misreading, they do not confirm it. A credit code the
+    declaration or another document gives only with another name puts the party in doubt: one
+    of the two, name or code, was read beside the wrong company (a side-by-side layout gives
+    one party the other's code)."""
+    name, file = norm_name(f.value.name), doc.file
     if name in declared_names:
         f.supported(Support.DECLARATION)
-    if names[name] - {file}:
+    if any(other != file and kind is not doc.doc_type for other, kind in names[name].items()):
         f.supported(Support.CROSS_DOCUMENT)
     if not f.value.uscc:
         return
@@ -101,10 +104,11 @@ def _swapped(doc_type: DocType, field: str, name: str, manifest: Manifest) -> bo
     read in a supplier's place the applicant's: the two sides read the wrong way round."""
     applicant = norm_name(manifest.applicant.name)
     suppliers = {norm_name(c.supplier) for c in manifest.contracts} - {applicant}
+    # a character off (OCR, or a word of the sentence caught with the name: 为北京…) is the same
     if APPLICANT_ROLES.get(doc_type, ("",))[0] == field:
-        return name in suppliers
+        return any(edit_distance(name, s) <= 1 for s in suppliers) and name != applicant
     if SUPPLIER_ROLES.get(doc_type, ("",))[0] == field:
-        return name == applicant
+        return edit_distance(name, applicant) <= 1 and name not in suppliers
     return False
 
 

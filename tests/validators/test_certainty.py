@@ -28,6 +28,7 @@ from tests.validators.fixtures import (
     CONTRACT,
     INVOICE_1,
     PAYMENT_1,
+    PAYMENT_2,
     SUPPLIER,
     clean_app,
     of_code,
@@ -149,6 +150,24 @@ def test_the_supplier_read_in_the_applicants_place_is_asked_about() -> None:
     ctx = app.context()
     assert of_code(ctx, C.PARTY_MISMATCH) == []
     assert any("付款人" in f.message and "可能读错" in f.message for f in of_code(ctx, C.FIELD_MISSING))
+
+
+def test_the_applicant_read_with_a_word_of_the_sentence_in_the_suppliers_place_is_asked_about() -> None:
+    # 我公司为北京…提供算力: the name caught with 为 is the applicant's, a character off
+    app = clean_app()
+    app.doc(PAYMENT_1).fields["payee"] = {"name": "为" + APPLICANT.name, "uscc": None}
+    ctx = app.context()
+    assert of_code(ctx, C.PARTY_MISMATCH) == []
+    assert any("收款人" in f.message and "可能读错" in f.message for f in of_code(ctx, C.FIELD_MISSING))
+
+
+def test_two_documents_of_one_kind_read_alike_do_not_corroborate_each_other() -> None:
+    # both receipts give the same misread payee: a repeat of one misreading, not a confirmation
+    app = clean_app()
+    for file in (PAYMENT_1, PAYMENT_2):
+        app.doc(file).fields["payee"] = {"name": "北京某某广告有限公司", "uscc": None}
+    doc = next(d for d in app.context().documents if d.file == PAYMENT_1)
+    assert Support.CROSS_DOCUMENT not in doc.fields.payee.evidence  # type: ignore[union-attr]
 
 
 def test_a_suppliers_name_with_the_applicants_code_is_asked_about_not_called_related() -> None:

@@ -360,6 +360,15 @@ def test_maas_log_without_figures_is_flagged() -> None:
     assert codes(app.context()) & {C.DIRECTION_REQUIREMENT, C.FIELD_MISSING}
 
 
+def test_maas_figures_reading_did_not_find_are_asked_about_not_alleged_absent() -> None:
+    app = clean_app(direction=Direction.MAAS)
+    del app.doc(PLATFORM_LOG).fields["daily_tokens"]
+    app.doc(PLATFORM_LOG).missing = {"daily_tokens": Missing.unread("未找到日均 Token 调用量")}
+    found = run(app.context())
+    assert C.DIRECTION_REQUIREMENT not in {f.code for f in found}
+    assert any("未能读出" in f.message for f in found if f.code == C.FIELD_MISSING)
+
+
 def test_agent_with_exactly_50000_daily_users() -> None:
     app = clean_app(direction=Direction.AGENT, amount=25 * M)
     app.manifest["agent"]["daily_active_users"] = 50_000

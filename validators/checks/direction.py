@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from model.base import Direction, DocType, FindingCode, Source
-from validators.checks.common import label
+from validators.checks.common import label, unread
 from validators.context import CheckContext, Value
 from validators.names import edit_distance, norm_code
 from validators.runner import Draft, check
@@ -36,9 +36,13 @@ def _maas(ctx: CheckContext) -> Iterator[Draft]:
     checks = (("daily_tokens", "日均 Token 调用量", rules.min_daily_tokens, rules.min_daily_tokens_exclusive),
               ("served_companies", "服务企业数量", rules.min_served_companies, rules.min_served_companies_exclusive))
     for log in ctx.of_type(DocType.PLATFORM_LOG):
-        unread = [words for name, words, _, _ in checks if ctx.value(log, name) is None]
-        if unread:
-            yield Draft(f"{label(log)}未载明{'、'.join(unread)}，无法核实MaaS方向要求", (log.file,))
+        absent = [(name, words) for name, words, _, _ in checks if ctx.value(log, name) is None]
+        if absent:
+            # not found by reading is not shown to be absent: the reviewer looks
+            lost = [words for name, words in absent if unread(log, name)]
+            unsure = f"《{log.file}》的{'、'.join(lost)}未能读出（请核对原件）" if lost else None
+            yield Draft(f"{label(log)}未载明{'、'.join(w for _, w in absent)}，无法核实MaaS方向要求", (log.file,),
+                        unsure=unsure)
     for name, words, minimum, exclusive in checks:
         told = getattr(declared, name) if declared is not None else None
         proofs = list(ctx.values(DocType.PLATFORM_LOG, name))
