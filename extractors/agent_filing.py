@@ -22,4 +22,4 @@ def extract(dt: DocText, ex: Extraction) -> None:
     company = company_of(dt, COMPANY)
     ex.put("company", company, "未找到企业名称")
     ex.put("filing_no", after_label(dt, FILING, FILING_NO), "未找到上线批号")
-    ex.put("daily_active_users", after_label(dt, DAU, int_parser, next_line=False), "未找到日均活跃用户数")
+    ex.put("daily_active_users", after_label(dt, DAU, int_parser), "未找到日均活跃用户数")

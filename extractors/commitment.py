@@ -93,11 +93,12 @@ def label_like(text: str) -> bool:
 
 
 def _scanned_digits_after(dt: DocText, pos: int) -> bool:
-    """Whether an OCR'd line holds figures after ``pos`` (a date read in part)."""
+    """Whether an OCR'd line holds figures after ``pos`` (a date read in part), in Arabic or
+    Chinese numerals (二〇二五年七月 日: the day lost under the seal)."""
     _, _, source, _ = dt.locate(pos, pos + 1)
     line_end = dt.text.find("\n", pos)
     rest = dt.text[pos:line_end if line_end >= 0 else len(dt.text)]
-    return source is Source.OCR and bool(re.search(r"\d", rest))
+    return source is Source.OCR and bool(re.search(r"[\d〇○零一二三四五六七八九十]", rest))
 
 
 def _ink_above(dt: DocText, company: Found | None, pages: list[Page]) -> Found | None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from extractors import parsers
 from extractors.entities import Label, entities
-from extractors.layout import DocText
+from extractors.layout import DocText, Piece
 from model.base import Support
 from model.document import Field, Missing, MoneyField, NumberField, Page, Party
 from policy.rules import Rules
@@ -110,6 +110,8 @@ def after_label(dt: DocText, label: re.Pattern[str], parse: Callable[[str], Foun
             if below is not None:
                 found = parse(text[below[0]:below[1]])
                 base = below[0]
+                if found is not None and _column_goes_on(dt, m, below[1], parse):
+                    found = None  # a column's header over many values governs none of them
         if found is not None and not within and not governs(text[base:base + found.start]):
             found = None  # words between: the label speaks of something else (a formula, a sentence)
         if found is not None:
@@ -117,6 +119,24 @@ def after_label(dt: DocText, label: re.Pattern[str], parse: Callable[[str], Foun
                 return Found(found.value, base + found.start, base + found.end)
             seen += 1
     return None
+
+
+def _column_goes_on(dt: DocText, label: re.Match[str], end: int,
+                    parse: Callable[[str], Found | None]) -> bool:
+    """Whether the label is one of a row of headers and the line after its value holds another
+    such value in its column: it heads a table's column (a row a month), not one value."""
+    line_end = dt.text.find("\n", end)
+    if not _beside(dt, label.start(), label.end()) or line_end < 0 or line_end + 1 >= len(dt.text):
+        return False
+    again = under(dt, label.start(), label.end(), line_end + 1)
+    return again is not None and parse(dt.text[again[0]:again[1]]) is not None
+
+
+def _beside(dt: DocText, start: int, end: int) -> list[Piece]:
+    """The other words on the line of the label at ``start:end``."""
+    row = dt.words_in(dt.line_starts[dt.line_index(start)], start) + dt.words_in(end, dt.text.find("\n", end))
+    label = dt.words_in(start, end)
+    return [p for p in row if p not in label]
 
 
 def under(dt: DocText, start: int, end: int, next_start: int) -> tuple[int, int] | None:
@@ -127,15 +147,17 @@ def under(dt: DocText, start: int, end: int, next_start: int) -> tuple[int, int]
     text = dt.text
     nxt_end = text.find("\n", next_start)
     nxt_end = len(text) if nxt_end < 0 else nxt_end
-    row = dt.words_in(dt.line_starts[dt.line_index(start)], start) + dt.words_in(end, text.find("\n", end))
     label = dt.words_in(start, end)
-    if not label or not [p for p in row if p not in label]:
+    beside = _beside(dt, start, end)
+    if not label or not beside:
         return next_start, nxt_end
     box = [p.level or p.word.bbox for p in label]
-    left = max((b[2] for p in row if p not in label and (b := p.level or p.word.bbox)[2] <= box[0][0] + 1),
-               default=float("-inf"))
-    right = min((b[0] for p in row if p not in label and (b := p.level or p.word.bbox)[0] >= box[-1][2] - 1),
-                default=float("inf"))
+    x0, x1 = box[0][0], box[-1][2]
+    others = [p.level or p.word.bbox for p in beside]
+    # the column runs halfway to the neighbouring labels: a value sits under its label, left,
+    # centred or right, but never nearer another label than its own
+    left = max(((b[2] + x0) / 2 for b in others if b[2] <= x0 + 1), default=float("-inf"))
+    right = min(((x1 + b[0]) / 2 for b in others if b[0] >= x1 - 1), default=float("inf"))
     column = [p for p in dt.words_in(next_start, nxt_end)
               if left <= ((p.level or p.word.bbox)[0] + (p.level or p.word.bbox)[2]) / 2 < right]
     if not column:
@@ -149,15 +171,18 @@ FILLER = re.compile(r"人民币|RMB|CNY|合计|总计|共计|[为是约共计元
                     r"|[零〇壹贰叁肆伍陆柒捌玖拾佰仟万亿]")
 """Words that stand between a label and its value without changing what it says: the
 currency, 为, and an amount in 大写 printed before the same amount in figures."""
+CLAUSE = re.compile(r"[，。；;]")
+"""Marks that end a clause: a label followed by one is a word of a sentence, not a label."""
 MAX_BETWEEN = 4
 """Letters a label's value may stand after besides those: a sub-label under a merged one
 (收款人 · 全称) is a few; a sentence or a formula (＝…÷…（365天）) is many."""
 
 
 def governs(between: str) -> bool:
-    """Whether a label still governs a value with ``between`` standing between them."""
+    """Whether a label still governs a value with ``between`` standing between them: not
+    across a clause (上线批号，于 2024-09-05 正式上线), not past a few letters of a sub-label."""
     rest = FILLER.sub("", ASIDE.sub("", between))
-    return len(re.findall(r"[\w]", rest)) <= MAX_BETWEEN
+    return not CLAUSE.search(rest) and len(re.findall(r"[\w]", rest)) <= MAX_BETWEEN
 
 
 def regex_parser(pattern: str, convert: Callable[[str], Any] = str.strip,
@@ -291,8 +316,9 @@ def date_parser(text: str) -> Found | None:
 
 
 def int_parser(text: str) -> Found | None:
+    """The first count after a label; a number of a time unit (1月, 30日, 365天) is no count."""
     m = re.search(r"\d[\d,，.]*\s*(?:万亿|亿|万)?", text)
-    if not m:
+    if not m or re.match(r"\s*[年月日天号时]", text[m.end():]):
         return None
     value = parsers.text_to_int(m.group(0))
     return Found(value, m.start(), m.end()) if value is not None else None

@@ -98,8 +98,11 @@ def _details(dt: DocText, found: Found, stop: re.Pattern[str]) -> None:
 
 
 def _rest_of_line(text: str) -> Found | None:
-    m = re.match(r"[ \t:：]*(\S.*?)\s*$", text)
-    return Found(re.sub(r"\s", "", m.group(1)), m.start(1), m.end(1)) if m else None
+    """What follows a label to the end of its line, if it says anything (not a lone colon)."""
+    m = re.match(r"[\s:：]*(\S.*?)\s*$", text)
+    if m is None or len(re.findall(r"\w", m.group(1))) < 2:
+        return None
+    return Found(re.sub(r"\s", "", m.group(1)), m.start(1), m.end(1))
 
 
 def _price_terms(dt: DocText, ex: Extraction) -> None:

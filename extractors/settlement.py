@@ -80,6 +80,7 @@ def _lines(dt: DocText, ex: Extraction) -> None:
             ex.missing[name] = Missing.unread("未找到结算明细表")
         return
     headers = line_cells(dt, header)
+    amount_col = _amount_column(headers)
     rows: list[tuple[float, list[str], LineItem, int, int]] = []
     loose: list[tuple[float, list[str]]] = []
     for index in range(header + 1, total):
@@ -100,8 +101,8 @@ def _lines(dt: DocText, ex: Extraction) -> None:
             continue
         qtext = _quantity_text(cells, headers)
         quantity = parsers.text_to_quantity(qtext)
-        amount, a, b = money[-1]
         start = dt.line_starts[index]
+        amount, a, b = _under(money, cells, headers, start, amount_col)
         period = parsers.text_to_period(text)
         item = LineItem(name="", amount=amount, quantity=quantity[0] if quantity else None,
                         unit=canonical_unit(quantity[1], ex.rules, qtext) if quantity else None,
@@ -137,7 +138,7 @@ def _lines(dt: DocText, ex: Extraction) -> None:
     text = dt.lines[total].text
     money = parsers.text_to_amounts(text)
     if money:
-        amount, a, b = money[-1]
+        amount, a, b = _under(money, line_cells(dt, total), headers, start, amount_col)
         ex.money("total_amount", Found(amount, start + a, start + b), "")
     else:
         # a total row OCR could not read (22,276,800:00): the statement's amount stated in words
@@ -185,6 +186,33 @@ def _lines(dt: DocText, ex: Extraction) -> None:
         ex.put("unit", Found(summed[1], found.start, found.end), "", confidence=sure)
         return
     ex.missing["quantity"] = ex.missing["unit"] = Missing.blank("合计行无数量")
+
+
+AMOUNT_HEADERS = (re.compile(r"价税合计|含税金额|含税总额|含税费用"),
+                  re.compile(r"^(?!.*(?:不含税|税额|税率|单价)).*(?:金额|费用|小计)"))
+"""The header of a statement's amount column, the one with tax first: whatever order the
+columns come in (金额 before 单价, 不含税金额 and 税额 after 含税金额)."""
+
+
+def _amount_column(headers: list[Cell]) -> int | None:
+    """Which header heads the amount with tax, or None when no header says."""
+    for pattern in AMOUNT_HEADERS:
+        for i, h in enumerate(headers):
+            if pattern.search(h.text):
+                return i
+    return None
+
+
+def _under(money: list[tuple[Decimal, int, int]], cells: list[Cell], headers: list[Cell], start: int,
+           column: int | None) -> tuple[Decimal, int, int]:
+    """The amount of a row that stands under the amount header; the row's last amount when no
+    header names the column (or nothing stands under it)."""
+    if column is not None:
+        for hit in money:
+            cell = next((c for c in cells if c.start <= start + hit[1] < c.end), None)
+            if cell is not None and column_of(cell, headers) == column:
+                return hit
+    return money[-1]
 
 
 def _quantity(text: str, rules: Rules) -> Found | None:

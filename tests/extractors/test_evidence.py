@@ -295,3 +295,59 @@ def test_a_payment_s_purpose_names_its_contract_anywhere_in_it() -> None:
     fields = _fields(DocType.PAYMENT, "交易金额：¥1,000.00",
                      "用途：支付第二期算力服务费（合同号 HT-2024-0007）")
     assert fields["contract_no"] == "HT-2024-0007"
+
+
+def _cells(*rows: list[tuple[float, str]]) -> Page:
+    """Rows of (x, text) cells, 20 pt apart: a card of labels over their values."""
+    words = [Word(text=text, bbox=(x, 30 + 20 * i, x + 11 * len(text), 42 + 20 * i), confidence=1.0)
+             for i, row in enumerate(rows) for x, text in row]
+    return Page(number=1, width=900, height=60 + 20 * len(rows), source=Source.TEXT, words=words)
+
+
+def test_labels_in_a_row_govern_the_values_in_their_own_columns() -> None:
+    # 结算单编号 | 合同编号 | 出具日期 over their values: each label's value is the one under it,
+    # not the first one on the next line
+    page = _cells([(40, "算力服务结算单")],
+                 [(40, "结算单编号"), (260, "合同编号"), (480, "出具日期")],
+                 [(40, "JS-2025-0042"), (260, "HT-2024-0007"), (480, "2025-06-04")])
+    fields, _ = extract_fields(DocType.SETTLEMENT, [page], RULES, DocText.from_pages([page]))
+    got = {name: getattr(value, "value", None) for name, value in fields if value is not None}
+    assert got["statement_no"] == "JS-2025-0042"
+    assert got["contract_no"] == "HT-2024-0007"
+
+
+def _agent(*rows: list[tuple[float, str]]) -> dict[str, object]:
+    page = _cells([(40, "北京测试智能科技有限公司")], *rows)
+    fields, _ = extract_fields(DocType.AGENT_FILING, [page], RULES, DocText.from_pages([page]))
+    return {name: getattr(value, "value", None) for name, value in fields if value is not None}
+
+
+def test_daily_users_under_their_label_in_a_card_and_not_a_month_or_a_clause() -> None:
+    card = ([(40, "近30日日均活跃用户数（DAU）"), (400, "统计截止日")],
+            [(40, "157,081 人"), (400, "2025-06-30")])
+    assert _agent(*card)["daily_active_users"] == 157081
+    # 1月 is a month, not a count of users; a label followed by a comma is a word in a sentence
+    assert "daily_active_users" not in _agent([(40, "近六个月日均活跃用户数：1月 137,004；2月 134,517")])
+    assert "filing_no" not in _agent([(40, "已取得上线批号，于2024-09-05正式上线")])
+
+
+def test_a_column_header_over_many_values_governs_none_of_them() -> None:
+    # a month by month table under 日均活跃用户数: which month is the figure? unread, not the first
+    months = ((1, 394736), (2, 396722), (3, 340544))
+    table = [[(40, "统计月份"), (200, "日均活跃用户数（人）"), (420, "环比")]] + [
+        [(40, f"2025年{m}月"), (200, f"{n:,}"), (420, "—")] for m, n in months]
+    assert "daily_active_users" not in _agent(*table)
+
+
+def test_a_statement_s_amount_is_the_one_under_its_amount_header_whatever_follows() -> None:
+    # tax columns after the amount with tax: the last figure of a row is its tax, not its amount
+    head = [(40, "序号"), (90, "服务项目"), (220, "含税金额（元）"), (380, "税率"), (440, "不含税金额（元）"),
+            (620, "税额（元）")]
+    row = [(40, "1"), (90, "智能算力服务"), (220, "1,060,000.00"), (380, "6%"), (440, "1,000,000.00"),
+           (620, "60,000.00")]
+    total = [(40, "合计"), (220, "1,060,000.00"), (440, "1,000,000.00"), (620, "60,000.00")]
+    page = _cells([(40, "算力服务结算单")], head, row, total)
+    fields, _ = extract_fields(DocType.SETTLEMENT, [page], RULES, DocText.from_pages([page]))
+    got = {name: getattr(value, "value", None) for name, value in fields if value is not None}
+    assert [i.amount for i in got["items"]] == [Decimal("1060000.00")]  # type: ignore[attr-defined]
+    assert got["total_amount"] == Decimal("1060000.00")
