@@ -410,7 +410,32 @@ def party_at(dt: DocText, label: re.Pattern[str], *, start: int = 0, limit_lines
         ahead = stop.search(dt.text, name.end, limit)
         if ahead:
             limit = ahead.start()
-    return party(name, uscc_between(dt, name.end, limit)), name.end
+    # a code labelled with the party's own role is the surest; else the first one after the name
+    uscc = role_code(dt, label, start) or uscc_between(dt, name.end, limit)
+    return party(name, uscc), name.end
+
+
+CODE_LABEL = r"[^\n:：]{0,4}?(?:统一社会信用代码|社会信用代码|信用代码|纳税人识别号)"
+"""A credit code's label after a role's word (客户统一社会信用代码, 服务商（收款方）信用代码)."""
+
+
+def role_code(dt: DocText, role: re.Pattern[str], start: int = 0) -> Found | None:
+    """The credit code under a label that names the role itself (客户统一社会信用代码), printed
+    in a cell of its own rather than beside the name."""
+    for m in role.finditer(dt.text, start):
+        word = re.match(r"[\u4e00-\u9fa5]{2,}", m.group(0))
+        core = re.sub(r"(?:名称|全称)$", "", word.group(0)) if word else ""
+        if len(core) < 2:
+            continue
+        code = after_label(dt, re.compile(re.escape(core) + CODE_LABEL), _uscc_parser, start=start)
+        if code is not None:
+            return code
+    return None
+
+
+def _uscc_parser(text: str) -> Found | None:
+    hits = parsers.find_usccs(text)
+    return Found(hits[0][0], hits[0][1], hits[0][2]) if hits else None
 
 
 

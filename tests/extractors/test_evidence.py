@@ -351,3 +351,13 @@ def test_a_statement_s_amount_is_the_one_under_its_amount_header_whatever_follow
     got = {name: getattr(value, "value", None) for name, value in fields if value is not None}
     assert [i.amount for i in got["items"]] == [Decimal("1060000.00")]  # type: ignore[attr-defined]
     assert got["total_amount"] == Decimal("1060000.00")
+
+
+def test_a_party_s_credit_code_under_a_label_naming_its_role() -> None:
+    from tests.validators.fixtures import with_check_digit
+    buyer, seller = with_check_digit("91110108MA01ABCD3"), with_check_digit("91120116MA05FGHJ2")
+    got = _fields(DocType.SETTLEMENT, "算力服务对账单",
+                  "客户名称:北京测试智能科技有限公司 供应商名称:天津测试算力科技有限公司",
+                  f"客户纳税人识别号:{buyer} 供应商纳税人识别号:{seller}")
+    assert got["customer"].uscc == buyer  # type: ignore[attr-defined]
+    assert got["supplier"].uscc == seller  # type: ignore[attr-defined]
