@@ -65,6 +65,7 @@ def document_of(read: ReadDocument, rules: Rules) -> Document:
     return Document(
         file=upload.name, sha256=upload.sha256, doc_type=said.doc_type, pages=len(read.pages),
         read_by=read.read_by, seals=read.seals, grey_pages=[p.number for p in read.pages if p.grey],
+        red_mark_pages=[p.number for p in read.pages if p.red_marks],
         errors=read.errors, fields=said.fields,
         missing=said.missing, won=said.won, markings=said.markings, not_processed=read.not_processed,
         format=upload.kind, qr=said.qr, turns=turns,

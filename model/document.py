@@ -64,6 +64,8 @@ class Page(Strict):
     grey: bool = False
     """The page's picture carries no colour at all (a grey-scale scan, or on a digital page
     every picture in it): a seal there is grey, so finding no red one says nothing."""
+    red_marks: bool = False
+    """The page has a red mark of a seal's size and shape that was not recognised as a seal."""
     turn: Literal[0, 90, 180, 270] = 0
     """Degrees the page image was turned clockwise before reading, because it was scanned
     sideways or upside down; boxes, width and height are of the turned page."""
@@ -400,6 +402,9 @@ class Document(BaseModel):
     grey_pages: list[int] = PydField(default_factory=list)
     """Pages read from a picture without colour (a grey-scale scan): a seal on them shows in
     grey, so where none was found there its absence is not certain."""
+    red_mark_pages: list[int] = PydField(default_factory=list)
+    """Pages with a red mark of a seal's size not recognised as a seal (askew, smudged): where a
+    seal is looked for and none was recognised, its absence is not certain."""
     errors: list[str] = PydField(default_factory=list)
     fields: AnyFields = PydField(default_factory=OtherFields)
     missing: Annotated[dict[str, Missing], WithJsonSchema(REASONS_SCHEMA)] = PydField(default_factory=dict)

@@ -33,11 +33,11 @@ from reading.ofd import OfdError, parse_xml, read_ofd, render_ofd_page
 from reading.orient import has_background, reading_turns, uprightness
 from reading.pdfium import PdfiumError, PdfPages, render_page
 from reading.preprocess import Preprocess
-from reading.seals import colourless, detect_grey_seals, detect_seals
+from reading.seals import colourless, detect_grey_seals, detect_seals, red_marks
 
 log = logging.getLogger(__name__)
 
-READER_VERSION = "6"
+READER_VERSION = "7"
 """Bumped whenever reading changes what it returns, so cached results are not reused."""
 
 _CID = re.compile(r"\(cid:\d+\)")
@@ -208,7 +208,7 @@ def _read_pdf_page(doc: ReadDocument, index: int, ppage: pdfplumber.page.Page,
         grey = bool(images) and all(colourless(_crop(preview, box)) for box in images)
         doc.pages.append(Page(number=number, width=width, height=height, unit="pt",
                               source=Source.TEXT, words=words, images=images, grey=grey))
-        doc.seals.extend(_seals(preview, number, 1.0, grey))
+        _seals_of(doc, preview, number, 1.0, grey)
         if any(_may_be_qr(box, height) for box in images):
             doc.codes.extend(_codes(np.asarray(rendered.render(index, scale)), number, 1 / scale))
         return
@@ -221,7 +221,7 @@ def _read_pdf_page(doc: ReadDocument, index: int, ppage: pdfplumber.page.Page,
                           words=[_scaled(w, 1 / scale) for w in ocr_words], skew=skew, turn=turn,
                           images=[_scaled_box(b, 1 / scale) for b in unread_ink(image, ocr_words)],
                           grey=grey))
-    doc.seals.extend(_seals(image, number, 1 / scale, grey))
+    _seals_of(doc, image, number, 1 / scale, grey)
     doc.codes.extend(_codes(image, number, 1 / scale))
 
 
@@ -303,7 +303,7 @@ def _read_image(doc: ReadDocument, settings: ReadSettings, engine: EngineSource)
         doc.pages.append(Page(number=number, width=float(image.shape[1]), height=float(image.shape[0]),
                               unit="px", source=Source.OCR, words=words, skew=skew, turn=turn,
                               images=unread_ink(image, words), grey=grey))
-        doc.seals.extend(_seals(image, number, 1.0, grey))
+        _seals_of(doc, image, number, 1.0, grey)
         doc.codes.extend(_codes(image, number, 1.0))
 
 
@@ -408,6 +408,20 @@ def _crop(image: np.ndarray, box: BBox) -> np.ndarray:
 
 def _scaled_box(box: BBox, factor: float) -> BBox:
     return (box[0] * factor, box[1] * factor, box[2] * factor, box[3] * factor)
+
+
+def _seals_of(doc: ReadDocument, image: np.ndarray, number: int, factor: float, grey: bool) -> None:
+    """The seals of page ``number`` onto ``doc``, and whether the page has a red mark of a
+    seal's size that is not one of them (a seal photographed askew or smudged)."""
+    found = _seals(image, number, factor, grey)
+    doc.seals.extend(found)
+    marks = [tuple(v * factor for v in box) for box in red_marks(image)] if not grey else []
+    if any(not any(_overlap(mark, s.bbox) for s in found) for mark in marks):
+        doc.pages[-1].red_marks = True
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
 
 
 def _seals(image: np.ndarray, page: int, factor: float, grey: bool) -> list[Seal]:

@@ -70,6 +70,45 @@ def detect_seals(image: np.ndarray) -> list[SealBox]:
     return sorted(merge_overlapping(found), key=lambda s: (round(s.bbox[1]), s.bbox[0]))
 
 
+MIN_MARK = 0.11
+"""A red mark counts as a possible seal from this share of the page width: a 40 mm company
+seal is 0.19 of A4, a red heading's word or a tick well under 0.11."""
+
+
+def red_marks(image: np.ndarray) -> list[Box]:
+    """Red blobs of a seal's size and shape, whatever their outline (a seal photographed
+    askew, smudged or half covered): boxes in pixels of the given image. Where one is not
+    recognised as a seal, a seal's absence is not certain."""
+    if image.ndim != 3 or image.shape[2] not in (3, 4) or image.size == 0:
+        return []
+    height, width = image.shape[:2]
+    scale = min(1.0, WORK_WIDTH / width)
+    small = image[:, :, :3]
+    if scale < 1.0:
+        small = cv2.resize(small, (max(1, round(width * scale)), max(1, round(height * scale))),
+                           interpolation=cv2.INTER_AREA)
+    red = image_to_red_mask(small)
+    if cv2.countNonZero(red) == 0:
+        return []
+    size = (MIN_MARK * small.shape[1], MAX_DIAMETER * small.shape[1])
+    out = []
+    for contour in _blobs(red, small.shape[1]):
+        x, y, w, h = cv2.boundingRect(contour)
+        if MIN_ASPECT <= w / h <= MAX_ASPECT and size[0] <= max(w, h) <= size[1]:
+            out.append((x / scale, y / scale, (x + w) / scale, (y + h) / scale))
+    return out
+
+
+def _blobs(red: np.ndarray, page_width: int) -> list[np.ndarray]:
+    """The outlines of the red mask's blobs once long rules are taken out and closing has
+    joined a seal's ring, the arc of characters and the star into one blob."""
+    red = cv2.subtract(red, red_lines(red, page_width))
+    k = max(3, round(page_width * 0.006)) | 1
+    joined = cv2.morphologyEx(red, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    found = cv2.findContours(joined, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    return list(found[-2])  # OpenCV 3 returned (image, contours, hierarchy), 4 and 5 (contours, hierarchy)
+
+
 def image_to_red_mask(rgb: np.ndarray) -> np.ndarray:
     """255 where the pixel is red ink (either end of the hue circle), else 0."""
     hsv = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2HSV)
@@ -84,12 +123,8 @@ def red_mask_to_seals(red: np.ndarray, page_width: int) -> list[tuple[Box, float
     """Boxes (in mask pixels) and confidences of the seal-shaped blobs of ``red``."""
     if cv2.countNonZero(red) == 0:
         return []
+    contours = _blobs(red, page_width)
     red = cv2.subtract(red, red_lines(red, page_width))
-    k = max(3, round(page_width * 0.006)) | 1
-    # closing joins the ring, the arc of characters and the star into one blob per seal
-    joined = cv2.morphologyEx(red, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
-    found = cv2.findContours(joined, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
-    contours = found[-2]  # OpenCV 3 returned (image, contours, hierarchy), 4 and 5 (contours, hierarchy)
     # a ring thinned by blur or broken by noise still counts where the probe lands a pixel off
     grown = cv2.dilate(red, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3)))
     out = []

@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from reading.pdfium import render_all
-from reading.seals import SealBox, colourless, detect_grey_seals, detect_seals
+from reading.seals import SealBox, colourless, detect_grey_seals, detect_seals, red_marks
 from tests.sample_docs.corpus import inbox_files, truths
 
 RED = (219, 22, 28)
@@ -272,3 +272,17 @@ def test_colourless_tells_a_grey_scan_from_a_colour_one() -> None:
     assert not colourless(page)
     noisy = grey(page).astype(np.int16) + np.random.default_rng(7).integers(-8, 9, page.shape)
     assert not colourless(np.clip(noisy, 0, 255).astype(np.uint8))  # a colour scanner's noise
+
+
+def test_a_red_mark_of_a_seal_s_size_is_seen_even_where_it_is_no_recognisable_seal() -> None:
+    # a smudged, broken ring stamped askew is no recognisable seal, but it is where a seal
+    # could be: its absence is not certain
+    page = text_page()
+    cv2.ellipse(page, (850, 1300), (110, 80), 30, 0, 240, RED, 14)
+    assert detect_seals(page) == []
+    [mark] = red_marks(page)
+    assert 700 < (mark[0] + mark[2]) / 2 < 1000 and 1150 < (mark[1] + mark[3]) / 2 < 1450
+    # a red heading is not of a seal's shape, a blank page has none
+    heading = text_page()
+    cv2.putText(heading, "NOTICE OF PAYMENT", (150, 300), cv2.FONT_HERSHEY_SIMPLEX, 3, RED, 8)
+    assert red_marks(heading) == [] and red_marks(blank_page()) == []

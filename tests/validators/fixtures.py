@@ -125,6 +125,7 @@ class DocSpec:
     qr: dict[str, Any] | None = None
     format: str | None = None
     grey_pages: list[int] = field(default_factory=list)
+    red_mark_pages: list[int] = field(default_factory=list)
     pages: int | None = None
 
     def digest(self, app_id: str) -> str:
@@ -144,7 +145,7 @@ class DocSpec:
                         read_by=self.source if not self.errors else None, seals=self.seals,
                         errors=self.errors, fields=fields, missing=self.missing, markings=self.markings,
                         notes=self.notes, qr=self.qr, format=self.format,
-                        grey_pages=self.grey_pages)
+                        grey_pages=self.grey_pages, red_mark_pages=self.red_mark_pages)
 
 
 @dataclass

@@ -303,6 +303,15 @@ def test_no_seal_found_on_a_grey_scan_is_asked_not_alleged() -> None:
     assert codes(app.context()) == {C.SEAL_MISSING}
 
 
+def test_no_seal_recognised_where_a_red_mark_of_its_size_is_is_asked_not_alleged() -> None:
+    app = clean_app()
+    app.doc(CONTRACT).seals = []
+    app.doc(CONTRACT).red_mark_pages = [1]
+    (asked,) = of_code(app.context(), C.FIELD_MISSING)
+    assert "红色印迹" in asked.message
+    assert codes(app.context()) == {C.FIELD_MISSING}
+
+
 def test_a_grey_commitment_without_a_seal_is_asked_and_its_other_gaps_still_alleged() -> None:
     app = clean_app()
     app.doc(COMMITMENT).seals = []

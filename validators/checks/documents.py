@@ -300,8 +300,12 @@ def commitment(ctx: CheckContext) -> Iterator[Draft]:
 
 
 def _grey_seal(doc: Document) -> str | None:
-    """Why finding no seal proves nothing: every page is a grey-scale scan, where a seal is grey
-    and only a round one is recognised (one page in colour shows the scan could show red)."""
+    """Why finding no seal proves nothing: a red mark of a seal's size was seen but not
+    recognised; or every page is a grey-scale scan, where a seal is grey and only a round one
+    is recognised (one page in colour shows the scan could show red)."""
+    if doc.red_mark_pages:
+        pages = "、".join(str(p) for p in doc.red_mark_pages)
+        return f"《{doc.file}》第 {pages} 页有印章大小的红色印迹，未能确认是否为公章（请核对原件）"
     if not doc.grey_pages or len(doc.grey_pages) < doc.pages:
         return None
     pages = "、".join(str(p) for p in doc.grey_pages)
