@@ -58,16 +58,21 @@ def detect_seals(image: np.ndarray) -> list[SealBox]:
     top to bottom, then left to right; [] for anything that is not an RGB(A) image."""
     if image.ndim != 3 or image.shape[2] not in (3, 4) or image.size == 0:
         return []
-    height, width = image.shape[:2]
-    scale = min(1.0, WORK_WIDTH / width)
-    small = image[:, :, :3]
-    if scale < 1.0:
-        size = (max(1, round(width * scale)), max(1, round(height * scale)))
-        small = cv2.resize(small, size, interpolation=cv2.INTER_AREA)
+    small, scale = _work_size(image[:, :, :3])
     red = image_to_red_mask(small)
     found = [SealBox((x0 / scale, y0 / scale, x1 / scale, y1 / scale), confidence)
              for (x0, y0, x1, y1), confidence in red_mask_to_seals(red, page_width=small.shape[1])]
     return sorted(merge_overlapping(found), key=lambda s: (round(s.bbox[1]), s.bbox[0]))
+
+
+def _work_size(image: np.ndarray) -> tuple[np.ndarray, float]:
+    """The image scaled down to ``WORK_WIDTH`` if wider, and the factor it was scaled by."""
+    height, width = image.shape[:2]
+    scale = min(1.0, WORK_WIDTH / width)
+    if scale < 1.0:
+        size = (max(1, round(width * scale)), max(1, round(height * scale)))
+        image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+    return image, scale
 
 
 MIN_MARK = 0.11
@@ -81,12 +86,7 @@ def red_marks(image: np.ndarray) -> list[Box]:
     recognised as a seal, a seal's absence is not certain."""
     if image.ndim != 3 or image.shape[2] not in (3, 4) or image.size == 0:
         return []
-    height, width = image.shape[:2]
-    scale = min(1.0, WORK_WIDTH / width)
-    small = image[:, :, :3]
-    if scale < 1.0:
-        small = cv2.resize(small, (max(1, round(width * scale)), max(1, round(height * scale))),
-                           interpolation=cv2.INTER_AREA)
+    small, scale = _work_size(image[:, :, :3])
     red = image_to_red_mask(small)
     if cv2.countNonZero(red) == 0:
         return []
@@ -259,11 +259,7 @@ def detect_grey_seals(image: np.ndarray) -> list[SealBox]:
         grey = cv2.cvtColor(np.ascontiguousarray(image[:, :, :3]), cv2.COLOR_RGB2GRAY)
     else:
         grey = image
-    height, width = grey.shape[:2]
-    scale = min(1.0, WORK_WIDTH / width)
-    if scale < 1.0:
-        grey = cv2.resize(grey, (max(1, round(width * scale)), max(1, round(height * scale))),
-                          interpolation=cv2.INTER_AREA)
+    grey, scale = _work_size(grey)
     size = grey.shape[1]
     # the gradient-orientation variant scores how round an edge is (param2, 0..1) and is quick;
     # the classic one piles up votes from every line of text and takes seconds a page
