@@ -49,7 +49,8 @@ def unread_kinds(ctx: CheckContext, no: str) -> set[str]:
     (DOC_UNCLASSIFIED asks about it). No mismatch is told from them."""
     out = set()
     unknown = bool(ctx.of_type(DocType.OTHER))  # a file of no known type may be one of them
-    for kind, doc_type, name in (("结算单", DocType.SETTLEMENT, "total_amount"),
+    for kind, doc_type, name in (("发票", DocType.INVOICE, "total_amount"),
+                                 ("结算单", DocType.SETTLEMENT, "total_amount"),
                                  ("付款凭证", DocType.PAYMENT, "amount")):
         if unknown or any(ctx.value(doc, name) is None for doc in ctx.belonging_to(no, doc_type)):
             out.add(kind)
