@@ -47,6 +47,9 @@ def recognise(said: DocType, pages: list[Page], rules: Rules, dt: DocText) -> Do
     """The document's type: the one its title and wording say (``said``), unless its content
     holds clearly more of another type's essentials than of that one's; for a document they
     do not place (``other``), the type whose essentials it clearly holds, if any."""
+    if said is not DocType.OTHER and (said not in ESSENTIAL
+                                      or cover(said, extract_fields(said, pages, rules, dt)[0]) >= MIN_COVER):
+        return said  # the title's type holds its essentials: no other reading is tried
     covers = {t: cover(t, extract_fields(t, pages, rules, dt)[0]) for t in ESSENTIAL}
     ranked = sorted(covers, key=lambda t: covers[t], reverse=True)
     best = ranked[0]
