@@ -72,9 +72,10 @@ def assemble(read: ReadDocument, rules: Rules) -> Assembled:
     dt = DocText.from_pages(read.pages)
     if invoice is not None:
         out.doc_type = DocType.INVOICE
+        out.fields, out.missing = extract_fields(out.doc_type, read.pages, rules, dt)
     else:
-        out.doc_type = recognise(classify(read.pages).doc_type, read.pages, rules, dt)
-    out.fields, out.missing = extract_fields(out.doc_type, read.pages, rules, dt)
+        out.doc_type, (out.fields, out.missing) = recognise(classify(read.pages).doc_type,
+                                                            read.pages, rules, dt)
     out.won = dict.fromkeys(out.fields.present(), Won.PRINT)
     if invoice is not None:
         with_structured(out, invoice, read.pages)

@@ -151,15 +151,15 @@ def under(dt: DocText, start: int, end: int, next_start: int) -> tuple[int, int]
     beside = _beside(dt, start, end)
     if not label or not beside:
         return next_start, nxt_end
-    box = [p.level or p.word.bbox for p in label]
+    box = [p.box for p in label]
     x0, x1 = box[0][0], box[-1][2]
-    others = [p.level or p.word.bbox for p in beside]
+    others = [p.box for p in beside]
     # the column runs halfway to the neighbouring labels: a value sits under its label, left,
     # centred or right, but never nearer another label than its own
     left = max(((b[2] + x0) / 2 for b in others if b[2] <= x0 + 1), default=float("-inf"))
     right = min(((x1 + b[0]) / 2 for b in others if b[0] >= x1 - 1), default=float("inf"))
     column = [p for p in dt.words_in(next_start, nxt_end)
-              if left <= ((p.level or p.word.bbox)[0] + (p.level or p.word.bbox)[2]) / 2 < right]
+              if left <= (p.box[0] + p.box[2]) / 2 < right]
     if not column:
         return None
     return max(next_start, column[0].start), min(nxt_end, column[-1].end)
@@ -373,11 +373,14 @@ def period_parser(text: str) -> Found | None:
 
 def uscc_between(dt: DocText, start: int, end: int) -> Found | None:
     """The first credit code between two document offsets."""
-    hits = parsers.find_usccs(dt.text[start:end])
-    if not hits:
-        return None
-    code, a, b = hits[0]
-    return Found(code, start + a, start + b)
+    found = first_uscc(dt.text[start:end])
+    return None if found is None else Found(found.value, start + found.start, start + found.end)
+
+
+def first_uscc(text: str) -> Found | None:
+    """The first credit code in ``text``, at its offsets there."""
+    hits = parsers.find_usccs(text)
+    return Found(*hits[0]) if hits else None
 
 
 def org_after_label(dt: DocText, label: re.Pattern[str], start: int = 0) -> Found | None:
@@ -427,15 +430,10 @@ def role_code(dt: DocText, role: re.Pattern[str], start: int = 0) -> Found | Non
         core = re.sub(r"(?:名称|全称)$", "", word.group(0)) if word else ""
         if len(core) < 2:
             continue
-        code = after_label(dt, re.compile(re.escape(core) + CODE_LABEL), _uscc_parser, start=start)
+        code = after_label(dt, re.compile(re.escape(core) + CODE_LABEL), first_uscc, start=start)
         if code is not None:
             return code
     return None
-
-
-def _uscc_parser(text: str) -> Found | None:
-    hits = parsers.find_usccs(text)
-    return Found(hits[0][0], hits[0][1], hits[0][2]) if hits else None
 
 
 

@@ -137,6 +137,11 @@ class Piece:
     level: BBox | None = None
     """The word's box on the levelled page (for geometry between words)."""
 
+    @property
+    def box(self) -> BBox:
+        """The box to measure against other words: on the levelled page where there is one."""
+        return self.level or self.word.bbox
+
 
 @dataclass
 class DocText:
@@ -197,7 +202,7 @@ class DocText:
     def level_box(self, pos: int) -> tuple[int, BBox] | None:
         """Page and levelled box of the word holding character ``pos``."""
         for p in self.words_in(pos, pos + 1):
-            return p.page, p.level or p.word.bbox
+            return p.page, p.box
         return None
 
     def line_index(self, pos: int) -> int:

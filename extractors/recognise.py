@@ -11,7 +11,7 @@ from __future__ import annotations
 from extractors.layout import DocText
 from extractors.registry import extract_fields
 from model.base import DocType
-from model.document import Fields, Page
+from model.document import Fields, Missing, Page
 from policy.rules import Rules
 
 ESSENTIAL: dict[DocType, tuple[tuple[str, ...], ...]] = {
@@ -43,20 +43,34 @@ def cover(doc_type: DocType, fields: Fields) -> float:
     return sum(any(name in present for name in group) for group in groups) / len(groups)
 
 
-def recognise(said: DocType, pages: list[Page], rules: Rules, dt: DocText) -> DocType:
-    """The document's type: the one its title and wording say (``said``), unless its content
-    holds clearly more of another type's essentials than of that one's; for a document they
-    do not place (``other``), the type whose essentials it clearly holds, if any."""
-    if said is not DocType.OTHER and (said not in ESSENTIAL
-                                      or cover(said, extract_fields(said, pages, rules, dt)[0]) >= MIN_COVER):
-        return said  # the title's type holds its essentials: no other reading is tried
-    covers = {t: cover(t, extract_fields(t, pages, rules, dt)[0]) for t in ESSENTIAL}
+Reading = tuple[Fields, dict[str, Missing]]
+"""A type's fields and the reasons for those it could not read (``extract_fields``)."""
+
+
+def recognise(said: DocType, pages: list[Page], rules: Rules, dt: DocText) -> tuple[DocType, Reading]:
+    """The document's type and its reading as that type: the type its title and wording say
+    (``said``), unless its content holds clearly more of another type's essentials than of
+    that one's; for a document they do not place (``other``), the type whose essentials it
+    clearly holds, if any. Each type is read once."""
+    readings: dict[DocType, Reading] = {}
+
+    def read(doc_type: DocType) -> Reading:
+        if doc_type not in readings:
+            readings[doc_type] = extract_fields(doc_type, pages, rules, dt)
+        return readings[doc_type]
+
+    def decided(doc_type: DocType) -> tuple[DocType, Reading]:
+        return doc_type, read(doc_type)
+
+    if said is not DocType.OTHER and (said not in ESSENTIAL or cover(said, read(said)[0]) >= MIN_COVER):
+        return decided(said)  # the title's type holds its essentials: no other reading is tried
+    covers = {t: cover(t, read(t)[0]) for t in ESSENTIAL}
     ranked = sorted(covers, key=lambda t: covers[t], reverse=True)
     best = ranked[0]
     clear = covers[best] >= MIN_COVER and covers[best] - covers[ranked[1]] >= MIN_LEAD
     if said is DocType.OTHER:
-        return best if clear else said
+        return decided(best if clear else said)
     # overruling the title asks for more: every essential of the other type, few of its own
     if covers.get(said, 1.0) < MIN_COVER and clear and covers[best] == 1.0:
-        return best
-    return said
+        return decided(best)
+    return decided(said)

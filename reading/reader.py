@@ -33,7 +33,7 @@ from reading.ofd import OfdError, parse_xml, read_ofd, render_ofd_page
 from reading.orient import has_background, reading_turns, uprightness
 from reading.pdfium import PdfiumError, PdfPages, render_page
 from reading.preprocess import Preprocess
-from reading.seals import colourless, detect_grey_seals, detect_seals, red_marks
+from reading.seals import SealBox, colourless, detect_grey_seals, red_seals_and_marks
 
 log = logging.getLogger(__name__)
 
@@ -413,10 +413,10 @@ def _scaled_box(box: BBox, factor: float) -> BBox:
 def _seals_of(doc: ReadDocument, image: np.ndarray, number: int, factor: float, grey: bool) -> None:
     """The seals of page ``number`` onto ``doc``, and whether the page has a red mark of a
     seal's size that is not one of them (a seal photographed askew or smudged)."""
-    found = _seals(image, number, factor, grey)
+    boxes, marks = (detect_grey_seals(image), []) if grey else red_seals_and_marks(image)
+    found = _seals(boxes, number, factor)
     doc.seals.extend(found)
-    marks = [tuple(v * factor for v in box) for box in red_marks(image)] if not grey else []
-    if any(not any(_overlap(mark, s.bbox) for s in found) for mark in marks):
+    if any(not any(_overlap(_scaled_box(mark, factor), s.bbox) for s in found) for mark in marks):
         doc.pages[-1].red_marks = True
 
 
@@ -424,11 +424,11 @@ def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
     return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
 
 
-def _seals(image: np.ndarray, page: int, factor: float, grey: bool) -> list[Seal]:
-    """The seals on a page image, in page units (pixels × ``factor``): red ones, or on a page
-    without colour the round ones printed in grey."""
+def _seals(boxes: list[SealBox], page: int, factor: float) -> list[Seal]:
+    """Seals found on a page image (red ones, or on a page without colour the round ones
+    printed in grey) in page units (pixels × ``factor``)."""
     out = []
-    for found in detect_grey_seals(image) if grey else detect_seals(image):
+    for found in boxes:
         x0, y0, x1, y1 = found.bbox
         out.append(Seal(page=page, bbox=(round(x0 * factor, 1), round(y0 * factor, 1),
                                          round(x1 * factor, 1), round(y1 * factor, 1)),

@@ -56,13 +56,20 @@ class SealBox:
 def detect_seals(image: np.ndarray) -> list[SealBox]:
     """Red round or oval company seals on an RGB uint8 page image (any resolution, 60-300 dpi),
     top to bottom, then left to right; [] for anything that is not an RGB(A) image."""
+    return red_seals_and_marks(image)[0]
+
+
+def red_seals_and_marks(image: np.ndarray) -> tuple[list[SealBox], list[Box]]:
+    """The red seals of ``detect_seals`` and the red marks of ``red_marks`` of one page,
+    from one red mask."""
     if image.ndim != 3 or image.shape[2] not in (3, 4) or image.size == 0:
-        return []
+        return [], []
     small, scale = _work_size(image[:, :, :3])
     red = image_to_red_mask(small)
     found = [SealBox((x0 / scale, y0 / scale, x1 / scale, y1 / scale), confidence)
              for (x0, y0, x1, y1), confidence in red_mask_to_seals(red, page_width=small.shape[1])]
-    return sorted(merge_overlapping(found), key=lambda s: (round(s.bbox[1]), s.bbox[0]))
+    seals = sorted(merge_overlapping(found), key=lambda s: (round(s.bbox[1]), s.bbox[0]))
+    return seals, _marks(red, scale)
 
 
 def _work_size(image: np.ndarray) -> tuple[np.ndarray, float]:
@@ -84,15 +91,17 @@ def red_marks(image: np.ndarray) -> list[Box]:
     """Red blobs of a seal's size and shape, whatever their outline (a seal photographed
     askew, smudged or half covered): boxes in pixels of the given image. Where one is not
     recognised as a seal, a seal's absence is not certain."""
-    if image.ndim != 3 or image.shape[2] not in (3, 4) or image.size == 0:
-        return []
-    small, scale = _work_size(image[:, :, :3])
-    red = image_to_red_mask(small)
+    return red_seals_and_marks(image)[1]
+
+
+def _marks(red: np.ndarray, scale: float) -> list[Box]:
+    """The seal-sized red blobs of a mask made at ``scale``, in pixels of the full image."""
     if cv2.countNonZero(red) == 0:
         return []
-    size = (MIN_MARK * small.shape[1], MAX_DIAMETER * small.shape[1])
+    width = red.shape[1]
+    size = (MIN_MARK * width, MAX_DIAMETER * width)
     out = []
-    for contour in _blobs(red, small.shape[1]):
+    for contour in _blobs(red, width):
         x, y, w, h = cv2.boundingRect(contour)
         if MIN_ASPECT <= w / h <= MAX_ASPECT and size[0] <= max(w, h) <= size[1]:
             out.append((x / scale, y / scale, (x + w) / scale, (y + h) / scale))

@@ -58,7 +58,7 @@ def _recognised(said: DocType, pages: list[Page]) -> DocType:
     from extractors.layout import DocText
     from extractors.recognise import recognise
     from policy.rules import load_rules
-    return recognise(said, pages, load_rules(), DocText.from_pages(pages))
+    return recognise(said, pages, load_rules(), DocText.from_pages(pages))[0]
 
 
 def test_a_letter_titled_only_as_an_explanation_is_recognised_by_what_it_certifies() -> None:
