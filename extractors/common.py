@@ -98,27 +98,35 @@ def after_label(dt: DocText, label: re.Pattern[str], parse: Callable[[str], Foun
 
     ``parse`` gets the text after the label and returns a Found with offsets relative
     to that text; they are shifted to document offsets here."""
-    text = dt.text
     seen = 0
-    for m in label.finditer(text, start, end if end is not None else len(text)):
-        line_end = text.find("\n", m.end())
-        line_end = len(text) if line_end < 0 else line_end
-        found = parse(text[m.end():line_end])
-        base = m.end()
-        if found is None and next_line and line_end < len(text):
-            below = under(dt, m.start(), m.end(), line_end + 1)
-            if below is not None:
-                found = parse(text[below[0]:below[1]])
-                base = below[0]
-                if found is not None and _column_goes_on(dt, m, below[1], parse):
-                    found = None  # a column's header over many values governs none of them
-        if found is not None and not within and not governs(text[base:base + found.start]):
-            found = None  # words between: the label speaks of something else (a formula, a sentence)
+    for m in label.finditer(dt.text, start, end if end is not None else len(dt.text)):
+        found = value_at(dt, m, parse, next_line=next_line, within=within)
         if found is not None:
             if seen == nth:
-                return Found(found.value, base + found.start, base + found.end)
+                return found
             seen += 1
     return None
+
+
+def value_at(dt: DocText, m: re.Match[str], parse: Callable[[str], Found | None], *,
+             next_line: bool = True, within: bool = False) -> Found | None:
+    """The value ``parse`` finds after the label matched by ``m`` (``after_label``), at
+    document offsets."""
+    text = dt.text
+    line_end = text.find("\n", m.end())
+    line_end = len(text) if line_end < 0 else line_end
+    found = parse(text[m.end():line_end])
+    base = m.end()
+    if found is None and next_line and line_end < len(text):
+        below = under(dt, m.start(), m.end(), line_end + 1)
+        if below is not None:
+            found = parse(text[below[0]:below[1]])
+            base = below[0]
+            if found is not None and _column_goes_on(dt, m, below[1], parse):
+                found = None  # a column's header over many values governs none of them
+    if found is not None and not within and not governs(text[base:base + found.start]):
+        found = None  # words between: the label speaks of something else (a formula, a sentence)
+    return None if found is None else Found(found.value, base + found.start, base + found.end)
 
 
 def _column_goes_on(dt: DocText, label: re.Match[str], end: int,
@@ -158,8 +166,12 @@ def under(dt: DocText, start: int, end: int, next_start: int) -> tuple[int, int]
     # centred or right, but never nearer another label than its own
     left = max(((b[2] + x0) / 2 for b in others if b[2] <= x0 + 1), default=float("-inf"))
     right = min(((x1 + b[0]) / 2 for b in others if b[0] >= x1 - 1), default=float("inf"))
-    column = [p for p in dt.words_in(next_start, nxt_end)
-              if left <= (p.box[0] + p.box[2]) / 2 < right]
+    column: list[Piece] = []
+    for p in dt.words_in(next_start, nxt_end):
+        if left <= (p.box[0] + p.box[2]) / 2 < right:
+            column.append(p)
+        elif column and p.box[0] < right and p.box[0] - column[-1].box[2] < p.box[3] - p.box[1]:
+            column.append(p)  # a long value runs on past the midpoint, a word-space after its start
     if not column:
         return None
     return max(next_start, column[0].start), min(nxt_end, column[-1].end)
@@ -256,7 +268,8 @@ def name_after(dt: DocText, pos: int) -> Found | None:
 
 SELF_REFERENCE = re.compile(r"\s*[（(]\s*(?:以下)?简称\s*[“\"「]?\s*(?:我|本)(?:公司|单位|司)")
 """（以下简称“我公司”） right after a name: the letter's writer introduces itself."""
-FIRST_PERSON_BEFORE = re.compile(r"(?:我|本)(?:公司|单位|司)$")
+FIRST_PERSON_BEFORE = re.compile(r"(?:我|本)(?:公司|单位|司)\s?[（(]?\s?$")
+"""我公司 right before a name, or before the bracket that names it: 我公司（杭州…有限公司，…）."""
 SIGNING_LINES = 4
 """How many closing lines of a letter hold its signature block."""
 
@@ -270,7 +283,7 @@ def letter_writer(dt: DocText) -> Found | None:
         if SELF_REFERENCE.match(dt.text, org.end):
             return Found(org.value, org.start, org.end, by=BY_TYPE)
     for org in orgs:
-        if FIRST_PERSON_BEFORE.search(dt.text, max(org.start - 3, 0), org.start):
+        if FIRST_PERSON_BEFORE.search(dt.text, max(org.start - 6, 0), org.start):
             return Found(org.value, org.start, org.end, by=BY_TYPE)
     foot = dt.line_starts[-SIGNING_LINES] if len(dt.line_starts) >= SIGNING_LINES else 0
     for org in reversed(orgs):
@@ -385,9 +398,13 @@ def first_uscc(text: str) -> Found | None:
 
 def org_after_label(dt: DocText, label: re.Pattern[str], start: int = 0) -> Found | None:
     """The company named after the first match of ``label`` that has one: on the label's
-    line, below it, or wrapped from one onto the other (单位（签章）：北京某某信息技术有限⏎公司)."""
+    line, below it, or wrapped from one onto the other (单位（签章）：北京某某信息技术有限⏎公司);
+    below a label that is one of a row of labels (a header over a row of values), the name in
+    its own column."""
     for m in label.finditer(dt.text, start):
-        name = in_window(dt, m.end(), 2, org_after)
+        name = value_at(dt, m, org_after) if _beside(dt, m.start(), m.end()) else None
+        if name is None:
+            name = in_window(dt, m.end(), 2, org_after)
         if name is not None:
             return name
     return None
@@ -418,7 +435,7 @@ def party_at(dt: DocText, label: re.Pattern[str], *, start: int = 0, limit_lines
     return party(name, uscc), name.end
 
 
-CODE_LABEL = r"[^\n:：]{0,4}?(?:统一社会信用代码|社会信用代码|信用代码|纳税人识别号)"
+CODE_LABEL = r"[^\n:：]{0,4}?(?:统一社会信用代码|社会信用代码|信用代码|纳税人识别号|税号)"
 """A credit code's label after a role's word (客户统一社会信用代码, 服务商（收款方）信用代码)."""
 
 
@@ -466,8 +483,9 @@ def first_in_window(dt: DocText, label: re.Pattern[str], n_lines: int,
 
 def put_period(ex: Extraction, label: re.Pattern[str], names: tuple[str, str], reason: str | Missing,
                n_lines: int = 1) -> None:
-    """A 自…至… period after ``label`` as two date fields sharing the period's box."""
-    period = first_in_window(ex.dt, label, n_lines, period_parser)
+    """A 自…至… period after ``label`` as two date fields sharing the period's box: on the
+    label's line (or wrapped over ``n_lines``), or under it in its column."""
+    period = first_in_window(ex.dt, label, n_lines, period_parser) or after_label(ex.dt, label, period_parser)
     if period is None:
         ex.missing[names[0]] = ex.missing[names[1]] = _missing(reason)
         return

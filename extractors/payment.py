@@ -29,7 +29,8 @@ CONTRACT_IN_PURPOSE = re.compile(r"([A-Za-z]{1,6}-[A-Za-z0-9\-]{3,}|[A-Za-z0-9]{
 
 def extract(dt: DocText, ex: Extraction) -> None:
     for name, pattern in (("payer", PAYER), ("payee", PAYEE)):
-        found = after_label(dt, pattern, org_after, next_line=False) or after_label(dt, pattern, org_after)
+        found = (after_label(dt, pattern, org_after, next_line=False) or after_label(dt, pattern, org_after)
+                 or _under_stacked_role(dt, pattern))
         ex.put(name, party(found, None), "未找到" + ("付款人" if name == "payer" else "收款人") + "户名")
     ex.money("amount", after_label(dt, AMOUNT, amount_parser), "未找到交易金额")
     ex.put("payment_date", after_label(dt, DATE, date_parser), "未找到交易日期")
@@ -40,6 +41,33 @@ def extract(dt: DocText, ex: Extraction) -> None:
     purpose = after_label(dt, PURPOSE, _contract_no, next_line=False, within=True)
     if purpose:
         ex.put("contract_no", purpose, "")
+
+
+NAME_LABEL = re.compile(r"全\s?称|户\s?名|名\s?称")
+
+
+def _under_stacked_role(dt: DocText, role: re.Pattern[str]) -> Found | None:
+    """The name in a block whose role is stacked letter by letter in a strip at its left
+    (付 / 款 / 人 beside 全称 · 账号 · 开户行, the payee's block beside it): the name after the
+    first name label right of the strip, within its rows."""
+    for text, page, strip in dt.stacked():
+        if not role.fullmatch(text):
+            continue
+        reach = 2 * (strip[3] - strip[1]) / len(text)
+        labels = []
+        for m in NAME_LABEL.finditer(dt.text):
+            at = dt.level_box(m.start())
+            if at is None or at[0] != page:
+                continue
+            x0, y0 = at[1][0], at[1][1]
+            if x0 >= strip[2] and strip[1] - reach <= y0 <= strip[3] + reach:
+                labels.append((x0 - strip[2], m))
+        for _, m in sorted(labels, key=lambda t: t[0])[:1]:
+            line_end = dt.text.find("\n", m.end())
+            found = org_after(dt.text[m.end():len(dt.text) if line_end < 0 else line_end])
+            if found is not None:
+                return Found(found.value, m.end() + found.start, m.end() + found.end)
+    return None
 
 
 def _contract_no(text: str) -> Found | None:

@@ -81,14 +81,17 @@ def _lines(dt: DocText, ex: Extraction) -> None:
         return
     headers = line_cells(dt, header)
     amount_col = _amount_column(headers)
-    rows: list[tuple[float, list[str], LineItem, int, int]] = []
+    # the name's column and those before it (a month, a serial number without letters)
+    named = [i for i, h in enumerate(headers) if NAME_HEADER.search(h.text.replace(" ", ""))]
+    name_columns = range(named[0] + 1 if named else 2)
+    rows: list[tuple[float, list[str], LineItem, int, int, str]] = []
     loose: list[tuple[float, list[str]]] = []
     for index in range(header + 1, total):
         text = dt.lines[index].text
         box = dt.lines[index].bbox
         middle = (box[1] + box[3]) / 2
         cells = line_cells(dt, index)
-        name_cells = [c for c in cells if column_of(c, headers) in (0, 1)
+        name_cells = [c for c in cells if column_of(c, headers) in name_columns
                       and re.search(r"[\u4e00-\u9fa5A-Za-z]", c.text)]
         names = [c.text for c in name_cells]
         if name_cells:  # where the name itself sits decides what wraps above or below it
@@ -99,6 +102,8 @@ def _lines(dt: DocText, ex: Extraction) -> None:
             if names:
                 loose.append((middle, names))
             continue
+        if SUBTOTAL.search(re.sub(r"\s", "", text)):
+            continue  # a quarter's 小计 sums rows above it: no line of its own
         qtext = _quantity_text(cells, headers)
         quantity = parsers.text_to_quantity(qtext)
         start = dt.line_starts[index]
@@ -109,7 +114,7 @@ def _lines(dt: DocText, ex: Extraction) -> None:
                         unit_price=_price(cells, headers),
                         period_start=period[0] if period else None,
                         period_end=period[1] if period else None)
-        rows.append((middle, names, item, start + a, start + b))
+        rows.append((middle, names, item, start + a, start + b, text))
     for middle, names in loose:
         # a wrapped name sits above and below its row's figures: join the nearest row
         if rows:
@@ -118,13 +123,13 @@ def _lines(dt: DocText, ex: Extraction) -> None:
                 nearest[1][:0] = names
             else:
                 nearest[1].extend(names)
-    for _, names, item, _, _ in rows:
+    for _, names, item, _, _, row_text in rows:
         if len(names) > 1 and MONTH_ONLY.match(names[0]) and names[1].startswith(names[0][:4]):
             names = names[1:]
         item.name = _join(names)
         if item.period_start is None:
             # a monthly line names its month (2024年07月 …): the line covers that month
-            month = MONTH_IN.search(item.name)
+            month = MONTH_IN.search(item.name) or MONTH_IN.search(row_text)
             if month:
                 first = date(int(month.group(1)), int(month.group(2)), 1)
                 last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
@@ -276,14 +281,23 @@ def _price(cells: list[Cell], headers: list[Cell]) -> Decimal | None:
     return None
 
 
+QUANTITY_HEADER = re.compile(r"数量|用量|时长|单位")
+NAME_HEADER = re.compile(r"服务项目|资源类型|项目|服务内容|名称|品名")
+"""The header of a statement's item names; without one, the first two columns hold them, with
+one, it and the columns before it (a month printed with the name or in a cell of its own)."""
+SUBTOTAL = re.compile(r"小计")
+
+
 def _quantity_text(cells: list[Cell], headers: list[Cell]) -> str:
-    """The text under the quantity (and unit) columns of a row."""
-    cols = {i for i, h in enumerate(headers) if re.search(r"数量|用量|单位", h.text.replace(" ", ""))}
+    """The text under the quantity (and unit) columns of a row, the figures before the unit
+    whichever column comes first (计量单位 卡时 │ 使用时长 709,376)."""
+    cols = {i for i, h in enumerate(headers) if QUANTITY_HEADER.search(h.text.replace(" ", ""))}
     picked: list[str] = []
     for i, c in enumerate(cells):
         # a right-aligned unit can sit nearer the next header: take it with its number
         follows_number = i > 0 and column_of(cells[i - 1], headers) in cols and not re.search(r"\d", c.text)
         if column_of(c, headers) in cols or follows_number:
             picked.append(c.text)
-    return " ".join(picked)
+    figures = [t for t in picked if re.search(r"\d", t)]
+    return " ".join(figures + [t for t in picked if t not in figures])
 

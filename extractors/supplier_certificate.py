@@ -9,12 +9,14 @@ from extractors.common import (
     Found,
     code_parser,
     first_in_window,
+    first_uscc,
     in_window,
     letter_writer,
     org_after_label,
     party,
     put_period,
     uscc_between,
+    window,
 )
 from extractors.entities import Label, entities
 from extractors.layout import DocText
@@ -48,7 +50,9 @@ def extract(dt: DocText, ex: Extraction) -> None:
         if supplier_name is None or not _same_org(str(entity.value), supplier_name.value):
             customer = Found(entity.value, entity.start, entity.end)
             break
-    code = uscc_between(dt, customer.end, customer.end + 60) if customer else None
+    code = None
+    if customer is not None:
+        code = uscc_between(dt, customer.end, customer.end + 60) or _code_near_a_mention(dt, customer.value)
     ex.put("customer", party(customer, code), "未找到租用算力的企业名称")
     ex.put("contract_no", first_in_window(dt, CONTRACT, 2, code_parser(5)), "未找到合同编号")
     scale = None
@@ -72,14 +76,17 @@ CODE_REACH = 40
 
 
 def _code_near_a_mention(dt: DocText, name: str) -> Found | None:
-    """The credit code printed right after any mention of ``name`` in the letter."""
-    at = dt.text.find(name)
+    """The credit code printed right after any mention of ``name`` in the letter, a mention
+    wrapped over two lines included."""
+    text, offsets = window(dt, 0, len(dt.lines) + 1)
+    at = text.find(name)
     while at >= 0:
         end = at + len(name)
-        code = uscc_between(dt, end, end + CODE_REACH)
+        code = first_uscc(text[end:end + CODE_REACH])
         if code is not None:
-            return code
-        at = dt.text.find(name, end)
+            a, b = end + code.start, end + code.end
+            return Found(code.value, offsets[a], offsets[b - 1] + 1)
+        at = text.find(name, end)
     return None
 
 

@@ -361,3 +361,121 @@ def test_a_party_s_credit_code_under_a_label_naming_its_role() -> None:
                   f"客户纳税人识别号:{buyer} 供应商纳税人识别号:{seller}")
     assert got["customer"].uscc == buyer  # type: ignore[attr-defined]
     assert got["supplier"].uscc == seller  # type: ignore[attr-defined]
+
+
+def _cells_fields(doc_type: DocType, *rows: list[tuple[float, str]]) -> dict[str, object]:
+    page = _cells(*rows)
+    fields, _ = extract_fields(doc_type, [page], RULES, DocText.from_pages([page]))
+    return {name: getattr(value, "value", None) for name, value in fields if value is not None}
+
+
+def test_parties_period_and_codes_under_a_row_of_labels_are_each_in_its_column() -> None:
+    # a header of four labels over four values: each party's name and code is the one under
+    # its own label, the period the one under 服务期间
+    got = _cells_fields(DocType.SETTLEMENT,
+                        [(40, "算力服务对账明细"), (300, "编号"), (360, "DZ-88-0317")],
+                        [(40, "服务期间"), (300, "签发日期")],
+                        [(40, "2025年02月01日"), (150, "至"), (170, "2025年02月28日"),
+                         (300, "2025年03月05日")],
+                        [(40, "需方（付款方）"), (220, "需方统一社会信用代码"), (440, "服务商（收款方）"),
+                         (640, "服务商统一社会信用代码")],
+                        [(40, "杭州青枫数据有限公司"), (220, "91330106MA2B3C4D5E"),
+                         (440, "宁波远岫云计算有限公司"), (640, "91330201MA2H7K8L9P")])
+    assert got["customer"].name == "杭州青枫数据有限公司" and got["customer"].uscc == "91330106MA2B3C4D5E"
+    assert got["supplier"].name == "宁波远岫云计算有限公司" and got["supplier"].uscc == "91330201MA2H7K8L9P"
+    assert (str(got["period_start"]), str(got["period_end"])) == ("2025-02-01", "2025-02-28")
+
+
+def test_each_party_s_税号_is_the_one_under_its_own_role() -> None:
+    got = _cells_fields(DocType.SETTLEMENT,
+                        [(40, "客户名称:杭州青枫数据有限公司"), (400, "供应商名称:宁波远岫云计算有限公司")],
+                        [(40, "客户税号:91330106MA2B3C4D5E"), (400, "供应商税号:91330201MA2H7K8L9P")])
+    assert got["customer"].uscc == "91330106MA2B3C4D5E"
+    assert got["supplier"].uscc == "91330201MA2H7K8L9P"
+
+
+def _ledger(*rows: list[tuple[float, str]]) -> dict[str, object]:
+    return _cells_fields(DocType.SETTLEMENT, [(40, "结算单号：DZ-88-0317")], *rows)
+
+
+def test_a_ledger_s_names_sit_under_their_header_and_a_小计_is_no_line() -> None:
+    # 序号 and a month in figures before the name; the unit's column before the quantity's
+    got = _ledger([(40, "序号"), (90, "期间"), (170, "算力服务内容"), (330, "单位"), (390, "计费时长"),
+                   (480, "金额（元）")],
+                  [(40, "1"), (90, "2025.04"), (170, "训练算力租用"), (330, "卡时"), (390, "30,000"),
+                   (480, "300,000.00")],
+                  [(40, "2"), (90, "2025.05"), (170, "训练算力租用"), (330, "卡时"), (390, "20,000"),
+                   (480, "200,000.00")],
+                  [(90, "二季度小计"), (480, "500,000.00")],
+                  [(40, "合计"), (480, "500,000.00")])
+    items = got["items"]
+    assert [(i.name, i.amount, i.quantity, i.unit) for i in items] == [
+        ("训练算力租用", Decimal("300000.00"), Decimal("30000"), "卡时"),
+        ("训练算力租用", Decimal("200000.00"), Decimal("20000"), "卡时")]
+    assert got["total_amount"] == Decimal("500000.00")
+
+
+def test_a_letter_s_writer_named_in_brackets_after_我公司_and_为_is_no_part_of_a_name() -> None:
+    got = _fields(DocType.SUPPLIER_CERTIFICATE,
+                  "证明",
+                  "我公司（宁波远岫云计算有限公司，统一社会信用代码：91330201MA2H7K8L9P）与",
+                  "杭州青枫数据有限公司（统一社会信用代码：91330106MA2B3C4D5E）签订算力服务合同（合同编号：YX-2024-9）。",
+                  "我公司为杭州青枫数据有限公司提供的算力资源规模为H800共64卡。",
+                  "宁波远岫云计算有限公司")
+    assert got["supplier"].name == "宁波远岫云计算有限公司" and got["supplier"].uscc == "91330201MA2H7K8L9P"
+    assert got["customer"].name == "杭州青枫数据有限公司" and got["customer"].uscc == "91330106MA2B3C4D5E"
+
+
+def test_a_contract_s_price_and_quantity_from_a_wrapped_order_row_that_makes_the_total() -> None:
+    # no label reaches the figures: the one pair whose product is the total, the quantity the
+    # figure in a billing unit (wrapped in its cell: 卡 ⏎ 时)
+    got = _cells_fields(DocType.CONTRACT,
+                        [(40, "合同编号：ORD-7731")],
+                        [(40, "采购方名称"), (150, "杭州青枫数据有限公司")],
+                        [(40, "供应方名称"), (150, "宁波远岫云计算有限公司")],
+                        [(40, "商品"), (200, "订购量"), (320, "单价（元/卡"), (460, "小计（元）")],
+                        [(40, "H800整机租用"), (200, "250,000 卡"), (320, "8.40"), (460, "2,100,000.00")],
+                        [(40, "按卡时计费"), (200, "时")],
+                        [(40, "订单总金额：¥2,100,000.00")],
+                        [(40, "4.2 结算周期内的单价与计费数量以平台记录为准。")])
+    assert got["party_a"].name == "杭州青枫数据有限公司" and got["party_b"].name == "宁波远岫云计算有限公司"
+    assert (got["unit_price"], got["quantity"], got["unit"]) == (Decimal("8.40"), Decimal("250000"), "卡时")
+
+
+def test_a_clause_naming_单价_and_数量_is_no_price_table() -> None:
+    got = _fields(DocType.CONTRACT,
+                  "合同编号：ORD-7731 合同总金额：人民币1,000,000.00元",
+                  "6.1 费用以单价乘以实际数量计算，按季度结算。",
+                  "12.3 本条与正文不一致的，以正文为准。")
+    assert "unit_price" not in got and "quantity" not in got
+
+
+def test_an_invoice_s_roles_stacked_letter_by_letter_head_the_rows_beside_them() -> None:
+    # 购 / 买 / 方 and 销 / 售 / 方 in narrow strips, no role word written on one line
+    got = _cells_fields(DocType.INVOICE,
+                        [(300, "发票号码：44012345")],
+                        [(44, "名 称：杭州青枫数据有限公司"), (424, "密")],
+                        [(24, "购"), (44, "纳税人识别号：91330106MA2B3C4D5E"), (424, "码")],
+                        [(24, "买"), (44, "地址、电话：杭州市西湖区文三路1号"), (424, "区")],
+                        [(24, "方"), (44, "开户行及账号：某银行杭州分行 6222")],
+                        [(44, "货物或应税劳务、服务名称 金额 税率 税额")],
+                        [(44, "名 称：宁波远岫云计算有限公司")],
+                        [(24, "销"), (44, "纳税人识别号：91330201MA2H7K8L9P")],
+                        [(24, "售"), (44, "地址、电话：宁波市鄞州区1号")],
+                        [(24, "方"), (44, "开户行及账号：某银行宁波分行 6228")])
+    assert got["buyer"].name == "杭州青枫数据有限公司" and got["buyer"].uscc == "91330106MA2B3C4D5E"
+    assert got["seller"].name == "宁波远岫云计算有限公司" and got["seller"].uscc == "91330201MA2H7K8L9P"
+
+
+def test_payer_and_payee_blocks_side_by_side_under_stacked_roles() -> None:
+    # 付 / 款 / 人 letter by letter on a text layer; 收款人 read whole by OCR as one upright word
+    page = _cells([(40, "网上银行电子回单"), (400, "交易日期：2025-03-02")],
+                  [(24, "付"), (44, "全 称"), (100, "杭州青枫数据有限公司"), (420, "全 称"),
+                   (480, "宁波远岫云计算有限公司")],
+                  [(24, "款"), (44, "账 号"), (100, "6222000011112222")],
+                  [(24, "人"), (44, "开户行"), (100, "某银行杭州分行")])
+    page.words.append(Word(text="收款人", bbox=(396, 30 + 20, 410, 42 + 60), confidence=0.9))
+    fields, _ = extract_fields(DocType.PAYMENT, [page], RULES, DocText.from_pages([page]))
+    got = {name: getattr(value, "value", None) for name, value in fields if value is not None}
+    assert got["payer"].name == "杭州青枫数据有限公司"
+    assert got["payee"].name == "宁波远岫云计算有限公司"
