@@ -272,12 +272,15 @@ FIRST_PERSON_BEFORE = re.compile(r"(?:我|本)(?:公司|单位|司)\s?[（(]?\s?
 """我公司 right before a name, or before the bracket that names it: 我公司（杭州…有限公司，…）."""
 SIGNING_LINES = 4
 """How many closing lines of a letter hold its signature block."""
+LETTERHEAD_LINES = 2
+"""How many opening lines of a letter hold its letterhead."""
 
 
 def letter_writer(dt: DocText) -> Found | None:
     """The company a letter speaks for (its 我公司/本单位): the one it introduces as such
     (…有限公司（以下简称“我公司”）), else the one named right after a first-person word
-    (我公司杭州…有限公司), else the one signing alone on a line at its foot."""
+    (我公司杭州…有限公司), else the one signing alone on a line at its foot, else the one
+    alone at the head of its first page (its letterhead)."""
     orgs = [e for e in entities(dt.text) if e.label is Label.ORG]
     for org in orgs:
         if SELF_REFERENCE.match(dt.text, org.end):
@@ -291,6 +294,24 @@ def letter_writer(dt: DocText) -> Found | None:
         alone = line.strip(" ：:") == org.value or dt.text[org.start - 1:org.start] in ("：", ":")
         if org.start >= foot and alone:
             return Found(org.value, org.start, org.end, by=BY_TYPE)
+    head = dt.line_starts[LETTERHEAD_LINES] if len(dt.line_starts) > LETTERHEAD_LINES else len(dt.text)
+    for org in orgs:
+        if org.start < head and dt.lines[dt.line_index(org.start)].text.strip() == org.value:
+            return Found(org.value, org.start, org.end, by=BY_TYPE)
+    return None
+
+
+ADDRESSEE = re.compile(r"^\s*(?:致|尊敬的)\s*[:：]?", re.MULTILINE)
+"""How a letter opens on the company it is written to: 致：…, 尊敬的…："""
+
+
+def addressee(dt: DocText) -> Found | None:
+    """The company a letter is written to, named at its opening (致：北京…有限公司)."""
+    for m in ADDRESSEE.finditer(dt.text):
+        line_end = dt.text.find("\n", m.end())
+        name = org_after(dt.text[m.end():len(dt.text) if line_end < 0 else line_end])
+        if name is not None:
+            return Found(name.value, m.end() + name.start, m.end() + name.end, by=BY_TYPE)
     return None
 
 
@@ -396,6 +417,26 @@ def first_uscc(text: str) -> Found | None:
     return Found(*hits[0]) if hits else None
 
 
+CODE_REACH = 40
+"""Characters after a name within which its credit code, printed in brackets, is its own."""
+ANOTHER_NAME = re.compile(r"公司|银行|[院所]")
+
+
+def code_near_a_mention(dt: DocText, name: str) -> Found | None:
+    """The credit code printed right after any mention of ``name`` in the letter, a mention
+    wrapped over two lines included."""
+    text, offsets = window(dt, 0, len(dt.lines) + 1)
+    at = text.find(name)
+    while at >= 0:
+        end = at + len(name)
+        # the code is searched in the printed text, where a line's end still ends a word
+        code = uscc_between(dt, offsets[end - 1] + 1, offsets[min(end + CODE_REACH, len(text)) - 1] + 1)
+        if code is not None and not ANOTHER_NAME.search(dt.text, offsets[end - 1] + 1, code.start):
+            return code  # never across another company's name to its code
+        at = text.find(name, end)
+    return None
+
+
 def org_after_label(dt: DocText, label: re.Pattern[str], start: int = 0) -> Found | None:
     """The company named after the first match of ``label`` that has one: on the label's
     line, below it, or wrapped from one onto the other (单位（签章）：北京某某信息技术有限⏎公司);
@@ -420,19 +461,26 @@ def company_of(dt: DocText, label: re.Pattern[str]) -> Found | None:
 def party_at(dt: DocText, label: re.Pattern[str], *, start: int = 0, limit_lines: int = 6,
              stop: re.Pattern[str] | None = None) -> tuple[Found | None, int]:
     """A party named after ``label``, with the credit code printed within the next lines
-    (before ``stop`` if given); returns the party and where its name ends."""
-    name = org_after_label(dt, label, start)
-    if name is None:
+    (before ``stop`` if given); returns the party and where its first naming ends. Where the
+    first naming has no code beside it (a cover page), a later one of the same name that has
+    (the parties' block) gives it."""
+    first = org_after_label(dt, label, start)
+    if first is None:
         return None, start
-    end_line = dt.line_index(name.end) + limit_lines
-    limit = dt.line_starts[end_line] if end_line < len(dt.line_starts) else len(dt.text)
-    if stop is not None:
-        ahead = stop.search(dt.text, name.end, limit)
-        if ahead:
-            limit = ahead.start()
-    # a code labelled with the party's own role is the surest; else the first one after the name
-    uscc = role_code(dt, label, start) or uscc_between(dt, name.end, limit)
-    return party(name, uscc), name.end
+    name: Found | None = first
+    while name is not None and name.value == first.value:
+        end_line = dt.line_index(name.end) + limit_lines
+        limit = dt.line_starts[end_line] if end_line < len(dt.line_starts) else len(dt.text)
+        if stop is not None:
+            ahead = stop.search(dt.text, name.end, limit)
+            if ahead:
+                limit = ahead.start()
+        # a code labelled with the party's own role is the surest; else the first after the name
+        uscc = role_code(dt, label, start) or uscc_between(dt, name.end, limit)
+        if uscc is not None:
+            return party(name, uscc), first.end
+        name = org_after_label(dt, label, name.end)
+    return party(first, None), first.end
 
 
 CODE_LABEL = r"[^\n:：]{0,4}?(?:统一社会信用代码|社会信用代码|信用代码|纳税人识别号|税号)"
@@ -468,6 +516,15 @@ def canonical_unit(unit: str, rules: Rules, printed: str | None = None) -> str:
     cleaned = re.sub(r"\s", "", unit).replace("・", "·")
     band = rules.band_for_unit(cleaned)
     return band[0] if band else cleaned
+
+
+def complete_unit(first: str, text: str, rules: Rules) -> str | None:
+    """A billing unit cut by its cell's width after its first letter (卡 ⏎ 时): the one unit
+    starting so that ``text`` (the rows below, the document) names, if only one does."""
+    squashed = re.sub(r"\s", "", text)
+    named = {name for name, band in rules.market_price_bands.items()
+             for alias in (name, *band.aliases) if alias.startswith(first) and alias in squashed}
+    return named.pop() if len(named) == 1 else None
 
 
 def first_in_window(dt: DocText, label: re.Pattern[str], n_lines: int,

@@ -13,6 +13,7 @@ from extractors.common import (
     after_label,
     canonical_unit,
     code_parser,
+    complete_unit,
     date_parser,
     party_at,
     put_period,
@@ -97,12 +98,23 @@ def _details(dt: DocText, found: Found, stop: re.Pattern[str]) -> None:
     value.address = addr.value if addr else None
 
 
+NEXT_LABEL = re.compile(r"\s+[\u4e00-\u9fa5]{2,6}\s*[:：]")
+"""A further label on the line (法定代表人：王某 联系电话：…): the value before it ends there."""
+
+
 def _rest_of_line(text: str) -> Found | None:
-    """What follows a label to the end of its line, if it says anything (not a lone colon)."""
+    """What follows a label to the end of its line or the next label on it, if it says
+    anything (not a lone colon)."""
     m = re.match(r"[\s:：]*(\S.*?)\s*$", text)
-    if m is None or len(re.findall(r"\w", m.group(1))) < 2:
+    if m is None:
         return None
-    return Found(re.sub(r"\s", "", m.group(1)), m.start(1), m.end(1))
+    value, end = m.group(1), m.end(1)
+    ahead = NEXT_LABEL.search(value)
+    if ahead:
+        value, end = value[:ahead.start()], m.start(1) + ahead.start()
+    if len(re.findall(r"\w", value)) < 2:
+        return None
+    return Found(re.sub(r"\s", "", value), m.start(1), end)
 
 
 def _price_terms(dt: DocText, ex: Extraction) -> None:
@@ -224,10 +236,7 @@ def _unit_after(dt: DocText, figure: tuple[Decimal, int, int, int], rules: Rules
     if not re.fullmatch(r"[^\W\d_]", m.group(1)):
         return None
     below, _ = window(dt, figure[2] + m.end(), 3)
-    squashed = re.sub(r"\s", "", below)
-    named = {name for name, b in rules.market_price_bands.items()
-             for alias in (name, *b.aliases) if alias.startswith(m.group(1)) and alias in squashed}
-    return named.pop() if len(named) == 1 else None
+    return complete_unit(m.group(1), below, rules)
 
 
 def _number(text: str) -> Decimal | None:

@@ -13,10 +13,15 @@ from extractors import parsers
 from extractors.common import (
     Extraction,
     Found,
+    addressee,
     after_label,
     amount_parser,
     canonical_unit,
+    code_near_a_mention,
     code_parser,
+    complete_unit,
+    letter_writer,
+    party,
     party_at,
     put_period,
     window,
@@ -44,12 +49,27 @@ def extract(dt: DocText, ex: Extraction) -> None:
     ex.put("contract_no", after_label(dt, CONTRACT, code_parser(5)), "未找到合同编号")
     customer, _ = party_at(dt, CUSTOMER, stop=SUPPLIER, limit_lines=2)
     supplier, _ = party_at(dt, SUPPLIER, stop=CUSTOMER, limit_lines=2)
+    # a statement written as a letter: from the supplier (its letterhead, its 我司) to the
+    # customer it is addressed to (致：…)
+    if customer is None:
+        customer = _with_code(dt, addressee(dt))
+    if supplier is None:
+        writer = letter_writer(dt)
+        if writer is not None and (customer is None or writer.value != customer.value.name):
+            supplier = _with_code(dt, writer)
     ex.put("customer", customer, "未找到客户（需方）名称")
     ex.put("supplier", supplier, "未找到服务商（供方）名称")
     put_period(ex, PERIOD, ("period_start", "period_end"), "未找到结算周期")
     _lines(dt, ex)
     _stated(dt, ex)
 
+
+def _with_code(dt: DocText, name: Found | None) -> Found | None:
+    """A party named without a label, with the credit code printed right after a mention of
+    its name (beside its signature, in brackets after its name in the text)."""
+    if name is None:
+        return None
+    return party(name, code_near_a_mention(dt, name.value))
 
 AMOUNT_WORDS = re.compile(r"[零壹贰叁肆伍陆柒捌玖拾佰仟万亿元圆角分整正]{2,}")
 
@@ -75,10 +95,12 @@ def _lines(dt: DocText, ex: Extraction) -> None:
     total = find_line(dt, r"^(序号)?合计|^\d*合计", header or 0) if header is not None else None
     if header is not None and total is None:
         total = _sum_line(dt, header)
-    if header is None or total is None:
+    if header is None:
         for name in ("items", "total_amount", "quantity", "unit"):
             ex.missing[name] = Missing.unread("未找到结算明细表")
         return
+    # without a total row the table runs to the prose after it
+    end = total if total is not None else _prose_after(dt, header)
     headers = line_cells(dt, header)
     amount_col = _amount_column(headers)
     # the name's column and those before it (a month, a serial number without letters)
@@ -86,7 +108,7 @@ def _lines(dt: DocText, ex: Extraction) -> None:
     name_columns = range(named[0] + 1 if named else 2)
     rows: list[tuple[float, list[str], LineItem, int, int, str]] = []
     loose: list[tuple[float, list[str]]] = []
-    for index in range(header + 1, total):
+    for index in range(header + 1, end):
         text = dt.lines[index].text
         box = dt.lines[index].bbox
         middle = (box[1] + box[3]) / 2
@@ -110,7 +132,7 @@ def _lines(dt: DocText, ex: Extraction) -> None:
         amount, a, b = _under(money, cells, headers, start, amount_col)
         period = parsers.text_to_period(text)
         item = LineItem(name="", amount=amount, quantity=quantity[0] if quantity else None,
-                        unit=canonical_unit(quantity[1], ex.rules, qtext) if quantity else None,
+                        unit=_unit(quantity[1], qtext, dt, ex.rules) if quantity else None,
                         unit_price=_price(cells, headers),
                         period_start=period[0] if period else None,
                         period_end=period[1] if period else None)
@@ -139,6 +161,10 @@ def _lines(dt: DocText, ex: Extraction) -> None:
                 item.period_end = min(last, hi) if hi else last
     if rows:
         ex.put("items", Found([r[2] for r in rows], rows[0][3], rows[-1][4]), "")
+    if total is None:
+        _total_apart(dt, ex, header, end)
+        _quantity_of(dt, ex, rows, None, "")
+        return
     start = dt.line_starts[total]
     text = dt.lines[total].text
     money = parsers.text_to_amounts(text)
@@ -152,7 +178,22 @@ def _lines(dt: DocText, ex: Extraction) -> None:
             ex.money("total_amount", stated, "", confidence=0.85)
         else:
             ex.missing["total_amount"] = Missing.blank("合计行无金额")
-    qtext = _quantity_text(line_cells(dt, total), headers)
+    _quantity_of(dt, ex, rows, total, _quantity_text(line_cells(dt, total), headers))
+
+
+def _unit(unit: str, printed: str, dt: DocText, rules: Rules) -> str | None:
+    """A line's billing unit as the rules name it; one cut after its first letter by the
+    cell's width (卡 ⏎ 时) completed from the unit the statement names, else unread."""
+    named = canonical_unit(unit, rules, printed)
+    if rules.band_for_unit(named) is not None or len(named) > 1:
+        return named
+    return complete_unit(named, dt.text, rules)
+
+
+def _quantity_of(dt: DocText, ex: Extraction, rows: list[tuple[float, list[str], LineItem, int, int, str]],
+                 total: int | None, qtext: str) -> None:
+    """The statement's total quantity: on its total row (``qtext``, under the quantity
+    columns), else stated apart from the table, else the lines' own, added up."""
     q = parsers.text_to_quantity(qtext)
     units = {i.unit for i in items_of(ex) if i.unit}
     if q is None and len(units) == 1:
@@ -160,7 +201,8 @@ def _lines(dt: DocText, ex: Extraction) -> None:
         number = re.search(r"\d[\d,]*(?:\.\d+)?", qtext)
         if number:
             q = (Decimal(number.group(0).replace(",", "")), units.pop())
-    if q:
+    if q and total is not None:
+        start, text = dt.line_starts[total], dt.lines[total].text
         ex.number("quantity", Found(q[0], start, start + len(text)), "")
         ex.put("unit", Found(canonical_unit(q[1], ex.rules, qtext), start, start + len(text)), "")
         return
@@ -190,7 +232,8 @@ def _lines(dt: DocText, ex: Extraction) -> None:
         ex.number("quantity", found, "", confidence=sure)
         ex.put("unit", Found(summed[1], found.start, found.end), "", confidence=sure)
         return
-    ex.missing["quantity"] = ex.missing["unit"] = Missing.blank("合计行无数量")
+    ex.missing["quantity"] = ex.missing["unit"] = Missing.blank(
+        "合计行无数量" if total is not None else "结算明细表无合计行，未见合计数量")
 
 
 AMOUNT_HEADERS = (re.compile(r"价税合计|含税金额|含税总额|含税费用"),
@@ -228,6 +271,32 @@ def _quantity(text: str, rules: Rules) -> Found | None:
     if q is None:
         return None
     return Found((q[0], canonical_unit(q[1], rules, text[head:])), head, len(text.rstrip()))
+
+
+PROSE = re.compile(r"[。；]")
+
+
+def _prose_after(dt: DocText, header: int) -> int:
+    """The first line after a table's header that is a sentence (上述费用均为含税金额。…):
+    where a table without a total row ends."""
+    for index in range(header + 1, len(dt.lines)):
+        if PROSE.search(dt.lines[index].text):
+            return index
+    return len(dt.lines)
+
+
+def _total_apart(dt: DocText, ex: Extraction, header: int, end: int) -> None:
+    """A statement whose table has no total row: its total is the figure printed apart from
+    the table (本期费用合计 over 7,818,201.00) that the lines add up to, the arithmetic
+    corroborating both; without one, the total is unread."""
+    items = items_of(ex)
+    summed = sum((i.amount for i in items), Decimal(0))
+    table = (dt.line_starts[header], dt.line_starts[end] if end < len(dt.lines) else len(dt.text))
+    for m in TWO_PLACES.finditer(dt.text) if items else []:
+        if Decimal(m.group(0).replace(",", "")) == summed and not table[0] <= m.start() < table[1]:
+            ex.money("total_amount", Found(summed, m.start(), m.end()), "")
+            return
+    ex.missing["total_amount"] = Missing.unread("结算明细表无合计行，表外也未见与各行之和相符的金额")
 
 
 def _sum_line(dt: DocText, header: int) -> int | None:

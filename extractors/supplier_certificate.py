@@ -7,16 +7,15 @@ import re
 from extractors.common import (
     Extraction,
     Found,
+    code_near_a_mention,
     code_parser,
     first_in_window,
-    first_uscc,
     in_window,
     letter_writer,
     org_after_label,
     party,
     put_period,
     uscc_between,
-    window,
 )
 from extractors.entities import Label, entities
 from extractors.layout import DocText
@@ -41,7 +40,7 @@ def extract(dt: DocText, ex: Extraction) -> None:
     if supplier_name is not None:
         end_line = dt.line_index(supplier_name.end) + 3
         limit = dt.line_starts[end_line] if end_line < len(dt.line_starts) else len(dt.text)
-        supplier_code = uscc_between(dt, supplier_name.end, limit) or _code_near_a_mention(
+        supplier_code = uscc_between(dt, supplier_name.end, limit) or code_near_a_mention(
             dt, supplier_name.value)
     ex.put("supplier", party(supplier_name, supplier_code), "未找到算力供给企业名称")
     # the customer is the first organisation the letter names that is not the supplier
@@ -52,7 +51,7 @@ def extract(dt: DocText, ex: Extraction) -> None:
             break
     code = None
     if customer is not None:
-        code = uscc_between(dt, customer.end, customer.end + 60) or _code_near_a_mention(dt, customer.value)
+        code = uscc_between(dt, customer.end, customer.end + 60) or code_near_a_mention(dt, customer.value)
     ex.put("customer", party(customer, code), "未找到租用算力的企业名称")
     ex.put("contract_no", first_in_window(dt, CONTRACT, 2, code_parser(5)), "未找到合同编号")
     scale = None
@@ -69,25 +68,6 @@ def extract(dt: DocText, ex: Extraction) -> None:
 
 
 LABEL_AHEAD = re.compile(r"\s*[\u4e00-\u9fa5]{2,6}[:：]")
-
-
-CODE_REACH = 40
-"""Characters after a name within which its credit code, printed in brackets, is its own."""
-
-
-def _code_near_a_mention(dt: DocText, name: str) -> Found | None:
-    """The credit code printed right after any mention of ``name`` in the letter, a mention
-    wrapped over two lines included."""
-    text, offsets = window(dt, 0, len(dt.lines) + 1)
-    at = text.find(name)
-    while at >= 0:
-        end = at + len(name)
-        code = first_uscc(text[end:end + CODE_REACH])
-        if code is not None:
-            a, b = end + code.start, end + code.end
-            return Found(code.value, offsets[a], offsets[b - 1] + 1)
-        at = text.find(name, end)
-    return None
 
 
 def _same_org(a: str, b: str) -> bool:

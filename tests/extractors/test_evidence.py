@@ -479,3 +479,60 @@ def test_payer_and_payee_blocks_side_by_side_under_stacked_roles() -> None:
     got = {name: getattr(value, "value", None) for name, value in fields if value is not None}
     assert got["payer"].name == "杭州青枫数据有限公司"
     assert got["payee"].name == "宁波远岫云计算有限公司"
+
+
+LEDGER_HEADER = [(40, "服务项目"), (200, "计费期间"), (300, "数量"), (400, "单价"), (500, "金额（元）")]
+
+
+def test_a_statement_written_as_a_letter_without_a_total_row() -> None:
+    # the supplier on its letterhead (its code beside its signature), the customer it is
+    # addressed to, a table with no 合计 row: the total is the figure apart that the lines make
+    got = _cells_fields(DocType.SETTLEMENT,
+                        [(40, "宁波远岫云计算有限公司")],
+                        [(40, "算力费用核对函")],
+                        [(40, "致：杭州青枫数据有限公司（信用代码：91330106MA2B3C4D5E）")],
+                        [(40, "贵司本季度使用的算力服务费用如下：")],
+                        [(40, "应付费用（元）")],
+                        [(40, "300,500.00")],
+                        LEDGER_HEADER,
+                        [(40, "训练算力租用"), (200, "2025年04月"), (300, "10,000 卡时"), (400, "15.00"),
+                         (500, "150,000.00")],
+                        [(40, "训练算力租用"), (200, "2025年05月"), (300, "10,000 卡时"), (400, "15.05"),
+                         (500, "150,500.00")],
+                        [(40, "以上金额含税，请核对。")],
+                        [(40, "宁波远岫云计算有限公司（盖章）")],
+                        [(40, "统一社会信用代码：91330201MA2H7K8L9P")])
+    assert got["supplier"].name == "宁波远岫云计算有限公司" and got["supplier"].uscc == "91330201MA2H7K8L9P"
+    assert got["customer"].name == "杭州青枫数据有限公司" and got["customer"].uscc == "91330106MA2B3C4D5E"
+    assert [i.amount for i in got["items"]] == [Decimal("150000.00"), Decimal("150500.00")]
+    assert got["total_amount"] == Decimal("300500.00")
+    assert (got["quantity"], got["unit"]) == (Decimal("20000"), "卡时")
+
+
+def test_a_statement_without_a_total_row_or_a_figure_the_lines_make_has_no_total() -> None:
+    got = _cells_fields(DocType.SETTLEMENT,
+                        [(40, "宁波远岫云计算有限公司")],
+                        [(40, "应付费用（元） 300,000.00")],
+                        LEDGER_HEADER,
+                        [(40, "训练算力租用"), (200, "2025年04月"), (300, "10,000 卡时"), (400, "15.00"),
+                         (500, "150,000.00")],
+                        [(40, "训练算力租用"), (200, "2025年05月"), (300, "10,000 卡时"), (400, "15.05"),
+                         (500, "150,500.00")],
+                        [(40, "以上金额含税，请核对。")])
+    assert "total_amount" not in got and len(got["items"]) == 2
+
+
+def test_a_party_named_on_a_cover_page_takes_its_code_from_the_parties_block() -> None:
+    got = _fields(DocType.CONTRACT,
+                  "算力租用合同",
+                  "需 方 杭州青枫数据有限公司",
+                  "供 方 宁波远岫云计算有限公司",
+                  "签订日期 2024 年 5 月 6 日",
+                  "需方:杭州青枫数据有限公司",
+                  "信用代码:91330106MA2B3C4D5E",
+                  "法定代表人:周某某 联系电话:0571-5555",
+                  "供方:宁波远岫云计算有限公司",
+                  "信用代码:91330201MA2H7K8L9P",
+                  "法定代表人:吴某 联系电话:0574-6666")
+    assert got["party_a"].uscc == "91330106MA2B3C4D5E" and got["party_a"].legal_representative == "周某某"
+    assert got["party_b"].uscc == "91330201MA2H7K8L9P" and got["party_b"].legal_representative == "吴某"
