@@ -116,15 +116,19 @@ def value_at(dt: DocText, m: re.Match[str], parse: Callable[[str], Found | None]
     line_end = text.find("\n", m.end())
     line_end = len(text) if line_end < 0 else line_end
     found = parse(text[m.end():line_end])
-    base = m.end()
+    base, rest = m.end(), ""
     if found is None and next_line and line_end < len(text):
+        # what follows the label in its own word (上线批号，于⏎2024-06-04…) stands between too;
+        # the other labels of a row do not
+        own = dt.words_in(m.end() - 1, m.end())
+        rest = text[m.end():min(own[-1].end, line_end)] if own else ""
         below = under(dt, m.start(), m.end(), line_end + 1)
         if below is not None:
             found = parse(text[below[0]:below[1]])
             base = below[0]
             if found is not None and _column_goes_on(dt, m, below[1], parse):
                 found = None  # a column's header over many values governs none of them
-    if found is not None and not within and not governs(text[base:base + found.start]):
+    if found is not None and not within and not governs(rest + text[base:base + found.start]):
         found = None  # words between: the label speaks of something else (a formula, a sentence)
     return None if found is None else Found(found.value, base + found.start, base + found.end)
 
@@ -370,7 +374,8 @@ def digits_parser(*lengths: int) -> Callable[[str], Found | None]:
 
 def window(dt: DocText, pos: int, n_lines: int) -> tuple[str, list[int]]:
     """Text from ``pos`` to the end of the ``n_lines``-th line, newlines removed, with a map
-    from each character back to its document offset (wrapped paragraphs read as one)."""
+    from each character back to its document offset (wrapped paragraphs read as one); a line
+    ending in an amount to the fen keeps a space before a next line opening with a figure."""
     chars: list[str] = []
     offsets: list[int] = []
     seen = 0
@@ -380,10 +385,16 @@ def window(dt: DocText, pos: int, n_lines: int) -> tuple[str, list[int]]:
             seen += 1
             if seen >= n_lines:
                 break
+            if ENDS_IN_CENTS.search(dt.text, max(0, i - 4), i) and dt.text[i + 1:i + 2].isdigit():
+                chars.append(" ")  # an amount ends its line: the next line's figure is another
+                offsets.append(i)
             continue
         chars.append(ch)
         offsets.append(i)
     return "".join(chars), offsets
+
+
+ENDS_IN_CENTS = re.compile(r"\d\.\d{2}$")
 
 
 def in_window(dt: DocText, pos: int, n_lines: int,
@@ -472,15 +483,40 @@ def party_at(dt: DocText, label: re.Pattern[str], *, start: int = 0, limit_lines
         end_line = dt.line_index(name.end) + limit_lines
         limit = dt.line_starts[end_line] if end_line < len(dt.line_starts) else len(dt.text)
         if stop is not None:
-            ahead = stop.search(dt.text, name.end, limit)
+            # the other party's label beside this one (columns) stops nothing below
+            next_line = dt.text.find("\n", name.end)
+            ahead = stop.search(dt.text, name.end if next_line < 0 else next_line, limit)
             if ahead:
                 limit = ahead.start()
         # a code labelled with the party's own role is the surest; else the first after the name
-        uscc = role_code(dt, label, start) or uscc_between(dt, name.end, limit)
+        uscc = role_code(dt, label, start) or _code_below(dt, name, limit)
         if uscc is not None:
             return party(name, uscc), first.end
         name = org_after_label(dt, label, name.end)
     return party(first, None), first.end
+
+
+def side_by_side(dt: DocText, name: Found) -> bool:
+    """Whether a party's name shares its line with another company's (parties in columns)."""
+    line = dt.line_index(name.end)
+    line_end = dt.line_starts[line + 1] if line + 1 < len(dt.line_starts) else len(dt.text)
+    line_text = dt.text[dt.line_starts[line]:line_end]
+    return len([e for e in entities(line_text) if e.label is Label.ORG]) > 1
+
+
+def _code_below(dt: DocText, name: Found, limit: int) -> Found | None:
+    """The first credit code after a party's name, before ``limit``; where the name shares its
+    line with another company's (parties side by side), the one in its own column."""
+    if not side_by_side(dt, name):
+        return uscc_between(dt, name.end, limit)
+    _, box, _, _ = dt.locate(name.start, name.end)
+    if box is None:
+        return None
+    for code, a, b in parsers.find_usccs(dt.text[name.end:limit]):
+        _, at, _, _ = dt.locate(name.end + a, name.end + b)
+        if at is not None and min(at[2], box[2]) - max(at[0], box[0]) > 0:
+            return Found(code, name.end + a, name.end + b)
+    return None
 
 
 CODE_LABEL = r"[^\n:：]{0,4}?(?:统一社会信用代码|社会信用代码|信用代码|纳税人识别号|税号)"

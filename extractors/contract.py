@@ -17,6 +17,7 @@ from extractors.common import (
     date_parser,
     party_at,
     put_period,
+    side_by_side,
     window,
 )
 from extractors.layout import DocText
@@ -45,8 +46,8 @@ def extract(dt: DocText, ex: Extraction) -> None:
     a, a_end = party_at(dt, PARTY_A, stop=PARTY_B)
     b, _ = party_at(dt, PARTY_B, start=a_end, stop=PARTY_A)
     for name, found, other in (("party_a", a, PARTY_B), ("party_b", b, PARTY_A)):
-        if found is not None:
-            _details(dt, found, other)
+        if found is not None and not side_by_side(dt, found):
+            _details(dt, found, other)  # beside another party's column, a line mixes both
         ex.put(name, found, "未找到" + ("甲方（委托方）" if name == "party_a" else "乙方（服务方）"))
     ex.money("total_amount", _total(dt, TOTAL) or _total(dt, TOTAL_ROW), "未找到合同总金额")
     _price_terms(dt, ex)
@@ -54,9 +55,11 @@ def extract(dt: DocText, ex: Extraction) -> None:
     # no period found in a contract's text is taken as a contract that states none (a gap in
     # the contract, which FIELD_MISSING asks to be evidenced), not as a gap in the reading
     put_period(ex, PERIOD, ("service_start", "service_end"), Missing.blank("合同未载明服务期限"), n_lines=3)
-    said = SUBSIDY.search(dt.text)
-    ex.put("other_subsidy_statement",
-           Found(bool(said), said.start() if said else 0, said.end() if said else 0), "", confidence=0.9)
+    # read with the lines joined: 补 ⏎ 贴 wraps in a paragraph
+    joined, offsets = window(dt, 0, len(dt.lines) + 1)
+    said = SUBSIDY.search(joined)
+    span = (offsets[said.start()], offsets[said.end() - 1] + 1) if said else (0, 0)
+    ex.put("other_subsidy_statement", Found(bool(said), *span), "", confidence=0.9)
 
 
 PER_UNIT = re.compile(r"\s*(?:元)?\s*[/／每]")

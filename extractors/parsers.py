@@ -75,7 +75,7 @@ def _fold(text: str) -> str:
 _DEC = r"(?:\.\.?\d+)"  # a doubled dot is an OCR artefact seen on scanned invoices
 _GROUPED = r"\d{1,3}(?:[,，]\s?\d{3})+"  # "1,234, 567": OCR puts a space after the separator
 _SPACE_GROUPED = r"\d{1,3}(?: \d{3})+(?!\d)"
-_NUMBER = rf"(?:{_GROUPED}{_DEC}?|\d+{_DEC}?)(?!\d|[,，]\d)"
+_NUMBER = rf"(?:{_GROUPED}{_DEC}?|\d+{_DEC}?)(?!\d|[,，.]\d)"
 _MULTIPLIER = {"万": Decimal(10) ** 4, "亿": Decimal(10) ** 8, "万亿": Decimal(10) ** 12,
                "百万": Decimal(10) ** 6, "千万": Decimal(10) ** 7}
 _NOT_AFTER_NUMBER = r"(?<![0-9A-Za-z.,，\-])"
@@ -100,7 +100,8 @@ _CURRENCY = r"(?:(?:人民币|(?i:RMB|CNY))(?:\s*[（(]\s*小写\s*[)）])?\s*[:
 _MARKED_AMOUNT = re.compile(
     # prefixed: ¥96,000,000.00 / 人民币 9600 万元 / RMB 96,000,000 / ¥ 1 234.00 / ¥-1,234.00
     rf"(?P<pre>{_CURRENCY})\s*(?P<neg1>-\s?)?"
-    rf"(?P<num1>{_GROUPED}{_DEC}?(?!\d|[,，]\d)|{_SPACE_GROUPED}{_DEC}?|\d+{_DEC}?(?!\d|[,，]\d))"
+    # a figure with a second decimal point (¥6,138.589.50, misread) is none
+    rf"(?P<num1>{_GROUPED}{_DEC}?(?!\d|[,，.]\d)|{_SPACE_GROUPED}{_DEC}?|\d+{_DEC}?(?!\d|[,，.]\d))"
     r"(?:\s*(?P<mul1>万亿|千万|百万|亿|万)(?![亿万]))?(?:\s*[元圆])?"
     # suffixed: 96000000元 / 9,600.5万元 / 1.2亿元
     rf"|{_NOT_AFTER_NUMBER}(?P<neg2>-)?(?P<num2>{_NUMBER})\s*(?P<mul2>万亿|千万|百万|亿|万)?\s*[元圆]"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from extractors import parsers
 from extractors.common import (
     Extraction,
     Found,
@@ -13,9 +14,12 @@ from extractors.common import (
     date_parser,
     org_after,
     party,
+    window,
 )
 from extractors.layout import DocText
 from extractors.lexicon import label
+from model.base import Source
+from model.document import Missing
 
 PAYER = re.compile(r"付\s?款\s?(?:人|方|单位)\s*(?:名称|户名)?\s*(?:户名)?\s*[:：]?")
 PAYEE = re.compile(r"收\s?款\s?(?:人|方|单位)\s*(?:名称|户名)?\s*(?:户名)?\s*[:：]?")
@@ -32,7 +36,7 @@ def extract(dt: DocText, ex: Extraction) -> None:
         found = (after_label(dt, pattern, org_after, next_line=False) or after_label(dt, pattern, org_after)
                  or _under_stacked_role(dt, pattern))
         ex.put(name, party(found, None), "未找到" + ("付款人" if name == "payer" else "收款人") + "户名")
-    ex.money("amount", after_label(dt, AMOUNT, amount_parser), "未找到交易金额")
+    _amount(dt, ex)
     ex.put("payment_date", after_label(dt, DATE, date_parser), "未找到交易日期")
     # the transaction's own number identifies the payment; a receipt's number, printed anew
     # with every copy, only when the receipt gives no other
@@ -43,6 +47,8 @@ def extract(dt: DocText, ex: Extraction) -> None:
         ex.put("contract_no", purpose, "")
 
 
+IN_WORDS = re.compile(r"[壹贰叁肆伍陆柒捌玖拾佰仟]")
+"""An amount written in 大写."""
 NAME_LABEL = re.compile(r"全\s?称|户\s?名|名\s?称")
 
 
@@ -68,6 +74,29 @@ def _under_stacked_role(dt: DocText, role: re.Pattern[str]) -> Found | None:
             if found is not None:
                 return Found(found.value, m.end() + found.start, m.end() + found.end)
     return None
+
+
+def _amount(dt: DocText, ex: Extraction) -> None:
+    """The amount in figures, with the 大写 the receipt prints beside it. Read exactly (a text
+    layer), figures and words that disagree are the receipt's own inconsistency, a finding;
+    read by OCR, one of them is misread and neither is taken."""
+    amount = after_label(dt, AMOUNT, amount_parser)
+    joined, offsets = window(dt, 0, len(dt.lines) + 1)  # a 大写 amount wraps: 贰拾元伍 ⏎ 角
+    # a 大写 amount cut short (…贰拾元伍 with 角 on a line OCR lost) says nothing
+    words = [(value, a, b) for value, a, b in parsers.text_to_amounts(joined)
+             if IN_WORDS.search(joined[a:b]) and not IN_WORDS.match(joined, b)]
+    if len({value for value, _, _ in words}) != 1:
+        ex.money("amount", amount, "未找到交易金额")
+        return
+    value, a, b = words[0]
+    written = Found(joined[a:b], offsets[a], offsets[b - 1] + 1)
+    ex.put("amount_in_words", written, "")
+    exact = amount is not None and dt.locate(amount.start, amount.end)[2] is not Source.OCR
+    if amount is not None and amount.value != value and not exact:
+        ex.missing["amount"] = Missing.unread(
+            f"金额小写 {amount.value:,.2f} 与大写 {value:,.2f} 不符，请核对原件")
+    else:
+        ex.money("amount", amount, "未找到交易金额")
 
 
 def _contract_no(text: str) -> Found | None:

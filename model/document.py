@@ -194,6 +194,8 @@ class PaymentFields(Fields):
     payment_date: Field[date] | None = None
     reference: Field[str] | None = None
     contract_no: Field[str] | None = None
+    amount_in_words: Field[str] | None = None
+    """The amount in 大写 as printed, where the receipt prints one (added)."""
 
 
 class SupplierCertificateFields(Fields):

@@ -533,3 +533,38 @@ def test_a_party_named_on_a_cover_page_takes_its_code_from_the_parties_block() -
                   "法定代表人:吴某 联系电话:0574-6666")
     assert got["party_a"].uscc == "91330106MA2B3C4D5E" and got["party_a"].legal_representative == "周某某"
     assert got["party_b"].uscc == "91330201MA2H7K8L9P" and got["party_b"].legal_representative == "吴某"
+
+
+def test_a_receipt_whose_figures_and_大写_disagree() -> None:
+    # a misread figure with two decimal points is no figure: the 大写 gives the amount
+    got = _fields(DocType.PAYMENT, "金额（大写） 人民币贰佰零叁万元整 金额（小写） ¥2,030.000.00")
+    assert got["amount"] == Decimal("2030000")
+    # on a text layer both are exact: the figures stand and the words are kept, for the check
+    # that tells the receipt's own inconsistency
+    line = "金额（大写） 人民币贰佰零叁万元整 金额（小写） ¥2,030.00"
+    got = _fields(DocType.PAYMENT, line)
+    assert got["amount"] == Decimal("2030.00") and got["amount_in_words"] == "人民币贰佰零叁万元整"
+    # read by OCR, one of them is misread: neither is taken
+    page = _page([line]).model_copy(update={"source": Source.OCR})
+    fields, missing = extract_fields(DocType.PAYMENT, [page], RULES, DocText.from_pages([page]))
+    assert fields.amount is None and "不符" in missing["amount"].text
+
+
+def test_a_label_ending_a_clause_governs_nothing_on_the_next_line() -> None:
+    got = _fields(DocType.AGENT_FILING,
+                  "杭州青枫数据有限公司",
+                  "我单位的智能体产品已取得上线批号，于",
+                  "2025-03-01正式上线，近30日日均活跃用户数为12,000人。")
+    assert "filing_no" not in got
+
+
+def test_contract_parties_side_by_side_take_the_codes_in_their_own_columns() -> None:
+    got = _cells_fields(DocType.CONTRACT,
+                        [(40, "合同编号：ORD-7731")],
+                        [(40, "甲方：杭州青枫数据有限公司"), (400, "乙方：宁波远岫云计算有限公司")],
+                        [(40, "信用代码：91330106MA2B3C4D5E"), (400, "信用代码：91330201MA2H7K8L9P")],
+                        [(40, "法定代表人：周某某"), (400, "88号")],
+                        [(40, "法定代表人：吴某")])
+    assert got["party_a"].uscc == "91330106MA2B3C4D5E" and got["party_b"].uscc == "91330201MA2H7K8L9P"
+    # a line of the two columns mixes both: no representative is read rather than a wrong one
+    assert got["party_a"].legal_representative is None and got["party_b"].legal_representative is None

@@ -395,6 +395,17 @@ def test_a_statement_s_words_that_say_another_amount() -> None:
     assert codes(app.context()) == {C.AMOUNT_WORDS_MISMATCH}
 
 
+def test_a_receipt_s_words_against_its_figures() -> None:
+    app = clean_app()
+    spec = app.doc(PAYMENT_1)
+    spec.fields["amount_in_words"] = "人民币壹元整"
+    (found,) = of_code(app.context(), C.AMOUNT_WORDS_MISMATCH)
+    assert found.documents == [PAYMENT_1] and "壹元整" in found.message
+    assert codes(app.context()) == {C.AMOUNT_WORDS_MISMATCH}
+    spec.source = "ocr"  # read by OCR either may be misread: no accusation
+    assert C.AMOUNT_WORDS_MISMATCH not in codes(app.context())
+
+
 def test_a_scanned_statement_s_words_are_doubted_only_when_its_figures_agree() -> None:
     app = clean_app()
     spec = app.doc(SETTLEMENT_1)

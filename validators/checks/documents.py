@@ -137,7 +137,7 @@ def not_beijing(ctx: CheckContext) -> Iterator[Draft]:
                     "请核实是否在京注册", ("application.yaml",), expected=f"{prefix}xxxx", observed=code[2:8])
 
 
-@check(FindingCode.AMOUNT_WORDS_MISMATCH, "发票或结算单的大写金额与小写金额不一致", needs_manifest=False, about=SUMS)
+@check(FindingCode.AMOUNT_WORDS_MISMATCH, "发票、结算单或付款凭证的大写金额与小写金额不一致", needs_manifest=False, about=SUMS)
 def words_vs_figures(ctx: CheckContext) -> Iterator[Draft]:
     for doc in ctx.of_type(DocType.INVOICE):
         words, total = ctx.value(doc, "total_in_words"), ctx.value(doc, "total_amount")
@@ -147,6 +147,15 @@ def words_vs_figures(ctx: CheckContext) -> Iterator[Draft]:
         if said is not None and said != total.value:
             yield Draft(f"{label(doc)}价税合计大写“{words.value}”为 {yuan(said)}，与小写 {yuan(total.value)} 不一致",
                         (doc.file,), (words.evidence, total.evidence), expected=plain(total.value),
+                        observed=plain(said))
+    for doc in ctx.of_type(DocType.PAYMENT):
+        words, amount = ctx.value(doc, "amount_in_words"), ctx.value(doc, "amount")
+        if words is None or amount is None or Source.OCR in (words.source, amount.source):
+            continue  # a scan's figures or words may be misread: the reading asks instead
+        said = words_to_amount(words.value)
+        if said is not None and said != amount.value:
+            yield Draft(f"{label(doc)}付款金额大写“{words.value}”为 {yuan(said)}，与小写 {yuan(amount.value)} 不一致",
+                        (doc.file,), (words.evidence, amount.evidence), expected=plain(amount.value),
                         observed=plain(said))
     for doc in ctx.of_type(DocType.SETTLEMENT):
         words, total = ctx.value(doc, "total_in_words"), ctx.value(doc, "total_amount")
