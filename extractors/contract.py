@@ -95,7 +95,7 @@ def _details(dt: DocText, found: Found, stop: re.Pattern[str]) -> None:
     limit = dt.line_starts[limit_line] if limit_line < len(dt.line_starts) else len(dt.text)
     m = stop.search(dt.text, found.end, limit)
     limit = m.start() if m else limit
-    rep = after_label(dt, LEGAL, _rest_of_line, start=found.end, end=limit, next_line=False)
+    rep = after_label(dt, LEGAL, _person, start=found.end, end=limit, next_line=False)
     addr = after_label(dt, ADDRESS, _rest_of_line, start=found.end, end=limit, next_line=False)
     value.legal_representative = rep.value if rep else None
     value.address = addr.value if addr else None
@@ -118,6 +118,24 @@ def _rest_of_line(text: str) -> Found | None:
     if len(re.findall(r"\w", value)) < 2:
         return None
     return Found(re.sub(r"\s", "", value), m.start(1), end)
+
+
+PERSON = re.compile(r"[\u4e00-\u9fa5]{2,4}(?:[·•][\u4e00-\u9fa5]{1,6})?")
+"""A person's name: two to four Chinese characters, or a transliterated name with its dot."""
+AFTER_PERSON = re.compile(r"联系|电话|手机|职务|地址|身份|邮箱|传真")
+"""Label words that can follow a name with no space between (陈某联系电话…)."""
+
+
+def _person(text: str) -> Found | None:
+    """The person named after a representative's label: past an alternative label
+    (法定代表人/负责人：), up to the next label even when nothing separates them."""
+    m = re.match(r"[\s:：]*(?:[/／][\u4e00-\u9fa5]{1,6}\s*[:：]?\s*)?", text)
+    start = m.end() if m else 0
+    label = AFTER_PERSON.search(text, start)
+    name = PERSON.match(text[:label.start()] if label else text, start)
+    if name is None:
+        return None
+    return Found(name.group(0), name.start(), name.end())
 
 
 def _price_terms(dt: DocText, ex: Extraction) -> None:

@@ -568,3 +568,14 @@ def test_contract_parties_side_by_side_take_the_codes_in_their_own_columns() -> 
     assert got["party_a"].uscc == "91330106MA2B3C4D5E" and got["party_b"].uscc == "91330201MA2H7K8L9P"
     # a line of the two columns mixes both: no representative is read rather than a wrong one
     assert got["party_a"].legal_representative is None and got["party_b"].legal_representative is None
+
+
+def test_a_representative_s_name_stops_at_the_next_label_even_unspaced() -> None:
+    got = _fields(DocType.CONTRACT,
+                  "合同编号：ORD-7731",
+                  "甲方：杭州青枫数据有限公司",
+                  "法定代表人/负责人：周某某",
+                  "乙方：宁波远岫云计算有限公司",
+                  "法定代表人：吴某联系电话0574-6666")
+    assert got["party_a"].legal_representative == "周某某"
+    assert got["party_b"].legal_representative == "吴某"
