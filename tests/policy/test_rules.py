@@ -104,3 +104,12 @@ def test_no_policy_number_is_written_in_code() -> None:
                 if re.search(pattern, text):
                     offenders.append(f"{path.relative_to(ROOT)}: {pattern}")
     assert not offenders, offenders
+
+
+def test_every_field_a_document_can_hold_has_a_chinese_name() -> None:
+    from extractors.registry import FIELDS_BY_TYPE
+    from policy.words import words
+
+    named = words()["fields"]
+    unnamed = sorted({name for model in FIELDS_BY_TYPE.values() for name in model.model_fields} - set(named))
+    assert not unnamed, f"vocabulary.yaml fields lacks {unnamed}"
