@@ -397,6 +397,11 @@ def window(dt: DocText, pos: int, n_lines: int) -> tuple[str, list[int]]:
 ENDS_IN_CENTS = re.compile(r"\d\.\d{2}$")
 
 
+def whole(dt: DocText) -> tuple[str, list[int]]:
+    """The whole document as ``window`` joins it (every wrap read as one), with its map."""
+    return window(dt, 0, len(dt.lines) + 1)
+
+
 def in_window(dt: DocText, pos: int, n_lines: int,
               parse: Callable[[str], Found | None]) -> Found | None:
     text, offsets = window(dt, pos, n_lines)
@@ -436,7 +441,7 @@ ANOTHER_NAME = re.compile(r"公司|银行|[院所]")
 def code_near_a_mention(dt: DocText, name: str) -> Found | None:
     """The credit code printed right after any mention of ``name`` in the letter, a mention
     wrapped over two lines included."""
-    text, offsets = window(dt, 0, len(dt.lines) + 1)
+    text, offsets = whole(dt)
     at = text.find(name)
     while at >= 0:
         end = at + len(name)

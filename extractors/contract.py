@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from extractors import parsers
 from extractors.common import (
+    CN_NUMERAL,
     Extraction,
     Found,
     after_label,
@@ -18,6 +19,7 @@ from extractors.common import (
     party_at,
     put_period,
     side_by_side,
+    whole,
     window,
 )
 from extractors.layout import DocText
@@ -56,7 +58,7 @@ def extract(dt: DocText, ex: Extraction) -> None:
     # the contract, which FIELD_MISSING asks to be evidenced), not as a gap in the reading
     put_period(ex, PERIOD, ("service_start", "service_end"), Missing.blank("合同未载明服务期限"), n_lines=3)
     # read with the lines joined: 补 ⏎ 贴 wraps in a paragraph
-    joined, offsets = window(dt, 0, len(dt.lines) + 1)
+    joined, offsets = whole(dt)
     said = SUBSIDY.search(joined)
     span = (offsets[said.start()], offsets[said.end() - 1] + 1) if said else (0, 0)
     ex.put("other_subsidy_statement", Found(bool(said), *span), "", confidence=0.9)
@@ -64,7 +66,6 @@ def extract(dt: DocText, ex: Extraction) -> None:
 
 PER_UNIT = re.compile(r"\s*(?:元)?\s*[/／每]")
 """After a figure, a billing unit (10,200.00元/卡·月, 每小时): the figure is a price, not a total."""
-CN_DIGIT = re.compile(r"[零壹贰叁肆伍陆柒捌玖拾佰仟]")
 TOTAL_REACH = 2
 """Lines after a total's label within which its figure is looked for."""
 
@@ -76,9 +77,9 @@ def _total(dt: DocText, labels: re.Pattern[str]) -> Found | None:
     for m in labels.finditer(dt.text):
         text, offsets = window(dt, m.end(), TOTAL_REACH)
         amounts = parsers.text_to_amounts(text)
-        words = {value for value, a, b in amounts if CN_DIGIT.search(text[a:b])}
+        words = {value for value, a, b in amounts if CN_NUMERAL.search(text[a:b])}
         figures = [(value, a, b) for value, a, b in amounts
-                   if not CN_DIGIT.search(text[a:b]) and not PER_UNIT.match(text, b)]
+                   if not CN_NUMERAL.search(text[a:b]) and not PER_UNIT.match(text, b)]
         if not figures:
             continue
         value, a, b = figures[0]

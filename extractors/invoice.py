@@ -80,14 +80,12 @@ def _role_and_distance(dt: DocText, pos: int) -> tuple[str | None, float]:
     page_no, (x, y, _, y1) = here
     height = y1 - y
     best, best_d = None, math.inf
-    for text, page, box in dt.stacked():
-        # a heading stacked letter by letter in a strip left of its block (购 / 买 / 方) heads
-        # the rows beside it, from a row above its first letter to a row below its last
-        reach = 2 * (box[3] - box[1]) / len(text)
-        if page == page_no and box[2] <= x and box[1] - reach <= y <= box[3] + reach:
-            role = "buyer" if BUYER.fullmatch(text) else "seller" if SELLER.fullmatch(text) else None
-            if role and x - box[2] < best_d:
-                best, best_d = role, x - box[2]
+    # a heading stacked letter by letter in a strip left of its block (购 / 买 / 方)
+    for text, distance in dt.heads(page_no, x, y):
+        role = "buyer" if BUYER.fullmatch(text) else "seller" if SELLER.fullmatch(text) else None
+        if role:
+            best, best_d = role, distance
+            break
     for role, pattern in (("buyer", BUYER), ("seller", SELLER)):
         for m in pattern.finditer(dt.text):
             found = dt.level_box(m.start())

@@ -151,6 +151,7 @@ class DocText:
     pieces: list[Piece] = field(default_factory=list)
     lines: list[Line] = field(default_factory=list)
     line_starts: list[int] = field(default_factory=list)
+    _stacked: list[tuple[str, int, BBox]] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_pages(cls, pages: list[Page]) -> DocText:
@@ -204,7 +205,23 @@ class DocText:
         strip beside its block): the letters read downwards, the page and the strip's box.
         Letters stack when each stands alone, centred on the one above within half a letter,
         less than two letters' height below it; a word read whole stacks when its box is more
-        than twice as tall as wide."""
+        than twice as tall as wide. Found once per document."""
+        if self._stacked is None:
+            self._stacked = self._find_stacked()
+        return self._stacked
+
+    def heads(self, page: int, x: float, y: float) -> list[tuple[str, float]]:
+        """The stacked headings (``stacked``) left of a point on ``page`` whose rows reach it,
+        from a row above their first letter to a row below their last: each heading's letters
+        and its distance to the point, nearest first."""
+        out = []
+        for text, on, box in self.stacked():
+            reach = 2 * (box[3] - box[1]) / len(text)
+            if on == page and box[2] <= x and box[1] - reach <= y <= box[3] + reach:
+                out.append((text, x - box[2]))
+        return sorted(out, key=lambda h: h[1])
+
+    def _find_stacked(self) -> list[tuple[str, int, BBox]]:
         singles = sorted((p for p in self.pieces if len(p.word.text.strip()) == 1),
                          key=lambda p: (p.page, p.box[1]))
         # OCR reads such a strip as one word whose box stands upright

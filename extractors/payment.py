@@ -6,6 +6,7 @@ import re
 
 from extractors import parsers
 from extractors.common import (
+    CN_NUMERAL,
     Extraction,
     Found,
     after_label,
@@ -14,7 +15,7 @@ from extractors.common import (
     date_parser,
     org_after,
     party,
-    window,
+    whole,
 )
 from extractors.layout import DocText
 from extractors.lexicon import label
@@ -47,32 +48,24 @@ def extract(dt: DocText, ex: Extraction) -> None:
         ex.put("contract_no", purpose, "")
 
 
-IN_WORDS = re.compile(r"[壹贰叁肆伍陆柒捌玖拾佰仟]")
-"""An amount written in 大写."""
 NAME_LABEL = re.compile(r"全\s?称|户\s?名|名\s?称")
 
 
 def _under_stacked_role(dt: DocText, role: re.Pattern[str]) -> Found | None:
     """The name in a block whose role is stacked letter by letter in a strip at its left
     (付 / 款 / 人 beside 全称 · 账号 · 开户行, the payee's block beside it): the name after the
-    first name label right of the strip, within its rows."""
-    for text, page, strip in dt.stacked():
-        if not role.fullmatch(text):
-            continue
-        reach = 2 * (strip[3] - strip[1]) / len(text)
-        labels = []
-        for m in NAME_LABEL.finditer(dt.text):
-            at = dt.level_box(m.start())
-            if at is None or at[0] != page:
-                continue
-            x0, y0 = at[1][0], at[1][1]
-            if x0 >= strip[2] and strip[1] - reach <= y0 <= strip[3] + reach:
-                labels.append((x0 - strip[2], m))
-        for _, m in sorted(labels, key=lambda t: t[0])[:1]:
-            line_end = dt.text.find("\n", m.end())
-            found = org_after(dt.text[m.end():len(dt.text) if line_end < 0 else line_end])
-            if found is not None:
-                return Found(found.value, m.end() + found.start, m.end() + found.end)
+    name label nearest the strip, of those the strip heads."""
+    labels = []
+    for m in NAME_LABEL.finditer(dt.text):
+        at = dt.level_box(m.start())
+        heads = dt.heads(at[0], at[1][0], at[1][1]) if at is not None else []
+        if heads and role.fullmatch(heads[0][0]):
+            labels.append((heads[0][1], m))
+    for _, m in sorted(labels, key=lambda t: t[0])[:1]:
+        line_end = dt.text.find("\n", m.end())
+        found = org_after(dt.text[m.end():len(dt.text) if line_end < 0 else line_end])
+        if found is not None:
+            return Found(found.value, m.end() + found.start, m.end() + found.end)
     return None
 
 
@@ -81,10 +74,10 @@ def _amount(dt: DocText, ex: Extraction) -> None:
     layer), figures and words that disagree are the receipt's own inconsistency, a finding;
     read by OCR, one of them is misread and neither is taken."""
     amount = after_label(dt, AMOUNT, amount_parser)
-    joined, offsets = window(dt, 0, len(dt.lines) + 1)  # a 大写 amount wraps: 贰拾元伍 ⏎ 角
+    joined, offsets = whole(dt)  # a 大写 amount wraps: 贰拾元伍 ⏎ 角
     # a 大写 amount cut short (…贰拾元伍 with 角 on a line OCR lost) says nothing
     words = [(value, a, b) for value, a, b in parsers.text_to_amounts(joined)
-             if IN_WORDS.search(joined[a:b]) and not IN_WORDS.match(joined, b)]
+             if CN_NUMERAL.search(joined[a:b]) and not CN_NUMERAL.match(joined, b)]
     if len({value for value, _, _ in words}) != 1:
         ex.money("amount", amount, "未找到交易金额")
         return

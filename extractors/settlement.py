@@ -71,6 +71,7 @@ def _with_code(dt: DocText, name: Found | None) -> Found | None:
         return None
     return party(name, code_near_a_mention(dt, name.value))
 
+
 AMOUNT_WORDS = re.compile(r"[零壹贰叁肆伍陆柒捌玖拾佰仟万亿元圆角分整正]{2,}")
 
 

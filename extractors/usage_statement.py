@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from extractors.common import Extraction, Found, company_of, in_window, window
+from extractors.common import Extraction, Found, company_of, in_window, whole
 from extractors.layout import DocText
 from extractors.lexicon import label
 from model.base import Direction
@@ -66,7 +66,7 @@ def _labelled_purpose(dt: DocText) -> Found | None:
 def _used_for(dt: DocText) -> Found | None:
     """The first sentence that says what the compute is used for (…算力主要用于…。),
     read across the lines it wraps over."""
-    text, offsets = window(dt, 0, len(dt.lines) + 1)
+    text, offsets = whole(dt)
     candidates = []
     for m in re.finditer(r"[^。；;！!？?]+[。；;！!？?]?", text):
         sentence = m.group(0).strip()
