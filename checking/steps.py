@@ -63,7 +63,8 @@ def document_of(read: ReadDocument, rules: Rules) -> Document:
     said = assemble(read, rules)
     turns: dict[int, int] = {p.number: p.turn for p in read.pages if p.turn}
     return Document(
-        file=upload.name, sha256=upload.sha256, doc_type=said.doc_type, pages=len(read.pages),
+        file=upload.name, sha256=upload.sha256, doc_type=said.doc_type, typed_by=said.typed_by,
+        pages=len(read.pages),
         read_by=read.read_by, seals=read.seals, grey_pages=[p.number for p in read.pages if p.grey],
         red_mark_pages=[p.number for p in read.pages if p.red_marks],
         errors=read.errors, fields=said.fields,

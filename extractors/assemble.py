@@ -29,7 +29,7 @@ from extractors.markings import find_markings
 from extractors.parsers import stored_amount, stored_date, stored_rate
 from extractors.recognise import recognise
 from extractors.registry import extract_fields
-from model.base import BBox, DocType, Source, Support, box_around
+from model.base import BBox, DocType, Source, Support, TypedBy, box_around
 from model.document import (
     Field,
     Fields,
@@ -56,6 +56,7 @@ class Assembled:
     why each missing one is missing, its QR code and its secrecy markings."""
 
     doc_type: DocType = DocType.OTHER
+    typed_by: TypedBy | None = None
     fields: Fields | None = None
     missing: dict[str, Missing] = field(default_factory=dict)
     won: dict[str, Won] = field(default_factory=dict)
@@ -71,11 +72,11 @@ def assemble(read: ReadDocument, rules: Rules) -> Assembled:
         return out
     dt = DocText.from_pages(read.pages)
     if invoice is not None:
-        out.doc_type = DocType.INVOICE
+        out.doc_type, out.typed_by = DocType.INVOICE, TypedBy.DATA
         out.fields, out.missing = extract_fields(out.doc_type, read.pages, rules, dt)
     else:
-        out.doc_type, (out.fields, out.missing) = recognise(classify(read.pages).doc_type,
-                                                            read.pages, rules, dt)
+        out.doc_type, out.typed_by, (out.fields, out.missing) = recognise(classify(read.pages), read.pages,
+                                                                          rules, dt)
     out.won = dict.fromkeys(out.fields.present(), Won.PRINT)
     if invoice is not None:
         with_structured(out, invoice, read.pages)

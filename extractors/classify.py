@@ -17,7 +17,8 @@ from model.document import Page
 TITLES: dict[DocType, tuple[str, ...]] = {
     DocType.INVOICE: (r"发票", r"专用发票", r"普通发票"),
     DocType.CONTRACT: (r"合同$", r"协议$", r"合同书", r"协议书", r"服务合同", r"租赁合同"),
-    DocType.SETTLEMENT: (r"结算单", r"结算确认单", r"对账单", r"结算确认", r"账单$"),
+    DocType.SETTLEMENT: (r"结算单", r"结算确认单", r"对账单", r"结算确认", r"账单$", r"结算(明细|清单|汇总)",
+                         r"结算表$"),
     DocType.PAYMENT: (r"回单", r"付款凭证", r"转账凭证", r"业务凭证", r"汇款"),
     DocType.SUPPLIER_CERTIFICATE: (r"供给企业证明", r"供应商证明", r"租用.*算力.*说明", r"算力.*证明$",
                                    r"资质证明"),
@@ -55,6 +56,19 @@ class Classification:
     confidence: float
     scores: dict[DocType, float]
 
+    @property
+    def leaning(self) -> DocType:
+        """The type its words favour, however weakly (``other`` on a tie or without any): not
+        enough to tell the type, but it agrees or not with what the content tells."""
+        ranked = sorted(self.scores.items(), key=lambda kv: kv[1], reverse=True)
+        if not ranked or ranked[0][1] <= 0 or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
+            return DocType.OTHER
+        return ranked[0][0]
+
+
+TITLE_MAX_CHARS = 24
+SENTENCE_MARK = re.compile(r"[，。：:；;,]")
+
 
 def title_text(pages: list[Page]) -> str:
     """The large-print words near the top of the first page, squashed."""
@@ -64,7 +78,8 @@ def title_text(pages: list[Page]) -> str:
     heights = [w.bbox[3] - w.bbox[1] for w in page.words]
     median = statistics.median(heights)
     top_zone = page.height * 0.4
-    big = [w for w in page.words if w.bbox[1] < top_zone and (w.bbox[3] - w.bbox[1]) >= 1.3 * median]
+    big = [w for w in page.words if w.bbox[1] < top_zone and (w.bbox[3] - w.bbox[1]) >= 1.3 * median
+           and is_title_like(w.text)]  # a scan's long line of running text stands tall too
     if not big:
         big = sorted(page.words, key=lambda w: w.bbox[1])[:3]
     return re.sub(r"\s", "", "".join(w.text for w in big))
@@ -75,18 +90,19 @@ TITLE_LINES = 3
 printed no larger than the body as OCR measures it)."""
 
 
-TITLE_MAX_CHARS = 24
-SENTENCE_MARK = re.compile(r"[，。：:；;,]")
-
-
 def title_candidates(pages: list[Page]) -> list[str]:
     """The large print near the top, and each of the first lines of the first page, squashed."""
     if not pages or not pages[0].words:
         return []
     lines = [re.sub(r"\s", "", line.text) for line in page_lines(pages[0])[:TITLE_LINES]]
-    # a title is short and no sentence: a line of running text that names a contract is not one
-    titles = [t for t in lines if len(t) <= TITLE_MAX_CHARS and not SENTENCE_MARK.search(t)]
-    return [title_text(pages), *titles]
+    return [title_text(pages), *filter(is_title_like, lines)]
+
+
+def is_title_like(text: str) -> bool:
+    """A title is short and no sentence: a line of running text that names a contract
+    (根据……签订的《……合同》，……) is not one."""
+    squashed = re.sub(r"\s", "", text)
+    return len(squashed) <= TITLE_MAX_CHARS and not SENTENCE_MARK.search(squashed)
 
 
 def classify(pages: list[Page]) -> Classification:

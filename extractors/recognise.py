@@ -8,9 +8,10 @@ A settlement written as a 确认函, a receipt cut from a banking app, a letter 
 
 from __future__ import annotations
 
+from extractors.classify import Classification
 from extractors.layout import DocText
 from extractors.registry import extract_fields
-from model.base import DocType
+from model.base import DocType, TypedBy
 from model.document import Fields, Missing, Page
 from policy.rules import Rules
 
@@ -35,6 +36,10 @@ MIN_COVER = 0.75
 MIN_LEAD = 0.25
 """How much more of its essentials the winner must show than the runner-up."""
 
+SURE_LEAD = 0.5
+"""The lead over the runner-up, with every essential of its own, by which content alone tells
+a type for certain (less than that, the type is a resemblance)."""
+
 
 def cover(doc_type: DocType, fields: Fields) -> float:
     """Share of ``doc_type``'s essential groups that ``fields`` holds."""
@@ -47,30 +52,41 @@ Reading = tuple[Fields, dict[str, Missing]]
 """A type's fields and the reasons for those it could not read (``extract_fields``)."""
 
 
-def recognise(said: DocType, pages: list[Page], rules: Rules, dt: DocText) -> tuple[DocType, Reading]:
-    """The document's type and its reading as that type: the type its title and wording say
-    (``said``), unless its content holds clearly more of another type's essentials than of
-    that one's; for a document they do not place (``other``), the type whose essentials it
-    clearly holds, if any. Each type is read once."""
+def recognise(said: Classification, pages: list[Page], rules: Rules,
+              dt: DocText) -> tuple[DocType, TypedBy | None, Reading]:
+    """The document's type, what told it, and its reading as that type: the type its title
+    and wording say (``said``), unless its content holds clearly more of another type's
+    essentials than of that one's; for a document they do not place (``other``), the type whose
+    essentials it clearly holds, if any. Each type is read once."""
     readings: dict[DocType, Reading] = {}
+    covers: dict[DocType, float] = {}
 
     def read(doc_type: DocType) -> Reading:
         if doc_type not in readings:
             readings[doc_type] = extract_fields(doc_type, pages, rules, dt)
         return readings[doc_type]
 
-    def decided(doc_type: DocType) -> tuple[DocType, Reading]:
-        return doc_type, read(doc_type)
+    def decided(doc_type: DocType) -> tuple[DocType, TypedBy | None, Reading]:
+        by: TypedBy | None
+        if doc_type is DocType.OTHER:
+            by = None  # nothing told it
+        elif doc_type in (said.doc_type, said.leaning):
+            by = TypedBy.WORDING
+        else:
+            lead = covers[doc_type] - max(c for t, c in covers.items() if t is not doc_type)
+            by = TypedBy.CONTENT if covers[doc_type] == 1.0 and lead >= SURE_LEAD else TypedBy.RESEMBLANCE
+        return doc_type, by, read(doc_type)
 
-    if said is not DocType.OTHER and (said not in ESSENTIAL or cover(said, read(said)[0]) >= MIN_COVER):
-        return decided(said)  # the title's type holds its essentials: no other reading is tried
-    covers = {t: cover(t, read(t)[0]) for t in ESSENTIAL}
+    title = said.doc_type
+    if title is not DocType.OTHER and (title not in ESSENTIAL or cover(title, read(title)[0]) >= MIN_COVER):
+        return decided(title)  # the title's type holds its essentials: no other reading is tried
+    covers.update({t: cover(t, read(t)[0]) for t in ESSENTIAL})
     ranked = sorted(covers, key=lambda t: covers[t], reverse=True)
     best = ranked[0]
     clear = covers[best] >= MIN_COVER and covers[best] - covers[ranked[1]] >= MIN_LEAD
-    if said is DocType.OTHER:
-        return decided(best if clear else said)
+    if title is DocType.OTHER:
+        return decided(best if clear else title)
     # overruling the title asks for more: every essential of the other type, few of its own
-    if covers.get(said, 1.0) < MIN_COVER and clear and covers[best] == 1.0:
+    if covers.get(title, 1.0) < MIN_COVER and clear and covers[best] == 1.0:
         return decided(best)
-    return decided(said)
+    return decided(title)

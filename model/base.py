@@ -106,6 +106,22 @@ class DocType(StrEnum):
     OTHER = "other"
 
 
+class TypedBy(StrEnum):
+    """What told a document's type (report.json: a document's ``typed_by``)."""
+
+    WORDING = "wording"
+    """Its title or the words its type always uses, or what it holds where these words lean
+    the same way."""
+    CONTENT = "content"
+    """Only what it holds, where no title or wording placed it (or they placed it as another
+    type): every fact its type cannot lack, far more of them than of any other type's."""
+    RESEMBLANCE = "resemblance"
+    """Only what it holds, and that only in part: most of the facts its type cannot lack, more
+    than of any other type's. Such a type may be wrong, so no accusation rests on it."""
+    DATA = "data"
+    """The structured data of an OFD or XML e-invoice."""
+
+
 class Source(StrEnum):
     TEXT = "text"
     OCR = "ocr"

@@ -21,7 +21,7 @@ from pydantic import (
 from pydantic import Field as PydField
 from pydantic.json_schema import SkipJsonSchema
 
-from model.base import BBox, Direction, DocType, FileKind, Money, Number, Source, Strict, Support
+from model.base import BBox, Direction, DocType, FileKind, Money, Number, Source, Strict, Support, TypedBy
 
 
 class Party(BaseModel):
@@ -398,6 +398,9 @@ class Document(BaseModel):
     file: str
     sha256: str
     doc_type: DocType = DocType.OTHER
+    typed_by: TypedBy | None = None
+    """What told its type: its wording, only its content (a type that may be wrong), or its
+    structured data; none for a file not read."""
     pages: int = PydField(default=0, ge=0)
     read_by: Source | None = None
     seals: list[Seal] = PydField(default_factory=list)

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from model.base import FindingCode, Source, Support
+from model.base import FindingCode, Source, Support, TypedBy
 from model.document import Document, Field
 from policy.rules import Rules
+from policy.words import say
 
 ASKING = frozenset({FindingCode.FIELD_MISSING, FindingCode.DOC_UNCLASSIFIED})
 """The codes that only ask a person to look."""
@@ -52,9 +53,18 @@ def doubt(f: Field[Any], rules: Rules, about: frozenset[Support] = frozenset()) 
     return None
 
 
-def field_of(documents: list[Document], file: str, name: str) -> Field[Any] | None:
-    doc = next((d for d in documents if d.file == file), None)
+def field_of(doc: Document | None, name: str) -> Field[Any] | None:
     if doc is None or doc.fields is None:
         return None
     f: Field[Any] | None = getattr(doc.fields, name, None)
     return f
+
+
+def type_doubt(doc: Document) -> str | None:
+    """Why ``doc``'s values cannot carry an accusation whatever their own certainty: its type
+    was told only by a resemblance of its content (no title or wording said it, or they said
+    another, and it holds only part of what its type cannot lack), so it may not be the
+    document it was read as."""
+    if doc.typed_by is TypedBy.RESEMBLANCE:
+        return f"的类型系按内容判断（标题未表明是{say('doc_types', doc.doc_type)}），可能不是该类材料"
+    return None

@@ -15,7 +15,7 @@ from decimal import Decimal
 from model.base import FindingCode, Kind, Severity, Support
 from model.report import Finding
 from policy.words import say
-from validators.certainty import ASKING, doubt, field_of
+from validators.certainty import ASKING, doubt, field_of, type_doubt
 from validators.context import CheckContext
 from validators.draft import Draft
 
@@ -44,6 +44,9 @@ class Check:
     about: frozenset[Support] = frozenset()
     """The corroboration the check's finding is itself about (an arithmetic check: the sum
     that fails), which therefore does not put its values in doubt."""
+    typed: bool = True
+    """Whether its finding holds only if each document it names is the type it was read as
+    (a file's format, its markings or its copies are what they are whatever its type)."""
 
     @property
     def name(self) -> str:
@@ -54,12 +57,12 @@ class Check:
 
 
 def check(code: FindingCode, describes: str, *, needs_manifest: bool = True,
-          about: frozenset[Support] = frozenset()) -> Callable[[Looks], Check]:
+          about: frozenset[Support] = frozenset(), typed: bool = True) -> Callable[[Looks], Check]:
     """Declare a function a check under ``code`` with a one-line Chinese description. Nothing
     is registered: ``validators.checks.CHECKS`` lists the checks that run."""
 
     def declare(looks: Looks) -> Check:
-        return Check(code, describes, looks, needs_manifest, about)
+        return Check(code, describes, looks, needs_manifest, about, typed)
 
     return declare
 
@@ -101,8 +104,13 @@ def _certain_or_asked(ctx: CheckContext, r: Check, d: Draft) -> tuple[FindingCod
     if r.code in ASKING or d.incomplete:
         return r.code, d
     unsure: list[str] = [d.unsure] if d.unsure else []
+    by_file = {doc.file: doc for doc in ctx.documents}
+    for file in dict.fromkeys([*d.documents, *(e.file for e in d.evidence)] if r.typed else []):
+        typed = type_doubt(by_file[file]) if file in by_file else None
+        if typed is not None:
+            unsure.append(f"《{file}》{typed}（请核对原件）")
     for e in d.evidence:
-        f = field_of(ctx.documents, e.file, e.field) if e.field else None
+        f = field_of(by_file.get(e.file), e.field) if e.field else None
         why = doubt(f, ctx.rules, r.about) if f is not None else None
         if why is not None and e.field is not None:
             page = f"第 {e.page} 页" if e.page else "原件"

@@ -55,10 +55,12 @@ def _lines(*texts: str) -> list[Page]:
 
 
 def _recognised(said: DocType, pages: list[Page]) -> DocType:
+    from extractors.classify import Classification
     from extractors.layout import DocText
     from extractors.recognise import recognise
     from policy.rules import load_rules
-    return recognise(said, pages, load_rules(), DocText.from_pages(pages))[0]
+    said_by = Classification(said, 1.0, {said: 1.0})
+    return recognise(said_by, pages, load_rules(), DocText.from_pages(pages))[0]
 
 
 def test_a_letter_titled_only_as_an_explanation_is_recognised_by_what_it_certifies() -> None:
@@ -76,3 +78,42 @@ def test_content_that_fits_no_type_clearly_stays_other_and_a_title_stands() -> N
     assert _recognised(DocType.OTHER, pages) is DocType.OTHER
     # a title's type is kept where the content does not hold every essential of another type
     assert _recognised(DocType.COMMITMENT, pages) is DocType.COMMITMENT
+
+
+def test_a_tall_line_of_running_text_is_no_title() -> None:
+    """On a photo, OCR boxes a long line of prose taller than the short words around it: the
+    contract it cites in passing does not make the letter a contract."""
+    words = [Word(text="算力服务费用确认函", bbox=(200, 40, 380, 58), confidence=0.98),
+             Word(text="根据贵司与我司签订的《智能算力服务合同》（合同编号：AB-2024-001），我司于",
+                  bbox=(40, 80, 560, 100), confidence=0.97),
+             *(Word(text=t, bbox=(40 + 60 * i, 120, 90 + 60 * i, 132), confidence=0.97)
+               for i, t in enumerate(("服务期间", "数量", "单价", "金额", "合计", "日期")))]
+    pages = [Page(number=1, width=600, height=842, source=Source.OCR, words=words)]
+    assert classify(pages).scores[DocType.CONTRACT] < 6
+
+
+def test_content_tells_the_type_and_says_how_sure() -> None:
+    from extractors.classify import Classification
+    from extractors.layout import DocText
+    from extractors.recognise import recognise
+    from model.base import TypedBy
+    from policy.rules import load_rules
+    pages = _lines("情况说明",
+                   "我公司 北京测试算力科技有限公司 （统一社会信用代码： 91110108MA01ABCD3X ）与",
+                   "北京申报人工智能有限公司 签订了编号为 CS-2024-0001 的算力服务合同，",
+                   "算力规模： NVIDIA H100 × 256 卡， 租赁期限自 2024 年 7 月 1 日至 2025 年 6 月 30 日。")
+
+    def typed(scores: dict[DocType, float]) -> tuple[DocType, TypedBy | None]:
+        said = Classification(DocType.OTHER, 0.5, scores)
+        found = recognise(said, pages, load_rules(), DocText.from_pages(pages))
+        return found[0], found[1]
+
+    assert typed({}) == (DocType.SUPPLIER_CERTIFICATE, TypedBy.CONTENT)  # every essential, far ahead
+    # its words lean the same way, too weakly to tell the type alone: told by its wording
+    assert typed({DocType.SUPPLIER_CERTIFICATE: 2.0, DocType.CONTRACT: 1.0})[1] is TypedBy.WORDING
+    half = _lines("情况说明",
+                  "我公司 北京测试算力科技有限公司 与 北京申报人工智能有限公司",
+                  "签订了编号为 CS-2024-0001 的合同，",
+                  "算力规模： NVIDIA H100 × 256 卡。")
+    found = recognise(Classification(DocType.OTHER, 0.5, {}), half, load_rules(), DocText.from_pages(half))
+    assert found[:2] == (DocType.SUPPLIER_CERTIFICATE, TypedBy.RESEMBLANCE)  # no lease: part only

@@ -113,3 +113,10 @@ def test_every_field_a_document_can_hold_has_a_chinese_name() -> None:
     named = words()["fields"]
     unnamed = sorted({name for model in FIELDS_BY_TYPE.values() for name in model.model_fields} - set(named))
     assert not unnamed, f"vocabulary.yaml fields lacks {unnamed}"
+
+
+def test_every_way_a_type_is_told_has_the_reviewers_words() -> None:
+    from model.base import TypedBy
+    from policy.words import words
+
+    assert set(words()["typed_by"]) == {t.value for t in TypedBy}

@@ -127,6 +127,7 @@ class DocSpec:
     grey_pages: list[int] = field(default_factory=list)
     red_mark_pages: list[int] = field(default_factory=list)
     pages: int | None = None
+    typed_by: str | None = "wording"
 
     def digest(self, app_id: str) -> str:
         """The file's sha256: given, else made up from the application and the file name."""
@@ -141,7 +142,8 @@ class DocSpec:
             for i, (name, value) in enumerate(self.fields.items())
         }
         pages = self.pages or max([1, *self.grey_pages])
-        return Document(file=self.file, sha256=sha, doc_type=self.doc_type, pages=pages,
+        return Document(file=self.file, sha256=sha, doc_type=self.doc_type, typed_by=self.typed_by,
+                        pages=pages,
                         read_by=self.source if not self.errors else None, seals=self.seals,
                         errors=self.errors, fields=fields, missing=self.missing, markings=self.markings,
                         notes=self.notes, qr=self.qr, format=self.format,

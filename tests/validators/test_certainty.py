@@ -21,6 +21,7 @@ from model.document import (
     Party,
     SettlementFields,
 )
+from model.report import Finding
 from policy.rules import load_rules
 from policy.words import words
 from tests.validators.fixtures import (
@@ -178,6 +179,32 @@ def test_a_suppliers_name_with_the_applicants_code_is_asked_about_not_called_rel
     ctx = app.context()
     assert not {C.RELATED_PARTY, C.PARTY_MISMATCH} & {f.code for f in run(ctx)}
     assert any("乙方" in f.message and "可能读错" in f.message for f in of_code(ctx, C.FIELD_MISSING))
+
+
+def test_a_document_whose_type_is_only_a_resemblance_carries_no_accusation() -> None:
+    """A statement read as a receipt by what it holds (amount, date, payer and payee, no title
+    saying what it is): the receipts' sum it swells is no ground to accuse, and the statements'
+    sum it is missing from is no ground either; where its type is certain, it accuses."""
+    def paid_twice(typed_by: str) -> list[Finding]:
+        app = clean_app()
+        extra = app.add(app.copy_of(PAYMENT_1, "对账确认.pdf"))
+        extra.typed_by = typed_by
+        return run(app.context())
+
+    assert {C.AMOUNT_MISMATCH, C.UNDELIVERED} <= {f.code for f in paid_twice("content")}  # far ahead
+    found = paid_twice("resemblance")
+    assert not {C.AMOUNT_MISMATCH, C.UNDELIVERED} & {f.code for f in found}
+    asked = [f for f in found if f.code is C.FIELD_MISSING and "对账确认.pdf" in f.message]
+    assert asked and all(f.message.startswith("待核实：") and "类型系按内容判断" in f.message for f in asked)
+
+
+def test_a_statement_read_as_another_type_by_resemblance_leaves_the_statements_sum_unsure() -> None:
+    app = clean_app()
+    statement = next(d for d in app.docs if d.doc_type is DocType.SETTLEMENT)
+    statement.doc_type, statement.typed_by, statement.fields = DocType.SUPPLIER_CERTIFICATE, "resemblance", {}
+    assert not {C.UNDELIVERED, C.AMOUNT_MISMATCH} & {f.code for f in run(app.context())}
+    statement.typed_by = "content"  # certain: the statements' sum is what it is
+    assert C.UNDELIVERED in {f.code for f in run(app.context())}
 
 
 def test_every_kind_of_support_has_the_reviewers_word() -> None:

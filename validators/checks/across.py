@@ -32,7 +32,7 @@ def duplicate_across(ctx: CheckContext) -> Iterator[Draft]:
     yield from ctx.batch.shared_evidence.get(ctx.app_id, [])
 
 
-@check(FindingCode.MANIFEST_INVALID, "申报编号与本批次另一份申报相同", needs_manifest=False)
+@check(FindingCode.MANIFEST_INVALID, "申报编号与本批次另一份申报相同", needs_manifest=False, typed=False)
 def duplicate_id(ctx: CheckContext) -> Iterator[Draft]:
     """An id claimed by two uploads: the later one is checked under its upload's name."""
     if ctx.manifest is None or ctx.batch is None or ctx.manifest.application_id in (None, ctx.app_id):

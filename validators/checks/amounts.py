@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from intake.manifest import DeclaredContract
-from model.base import DocType, FindingCode
+from model.base import DocType, FindingCode, TypedBy
 from model.report import Evidence
 from policy.words import say
 from validators.checks.common import label, plain, yuan
@@ -46,9 +46,12 @@ def _sum_of(ctx: CheckContext, no: str, doc_type: DocType, name: str) -> Sum:
 def unread_kinds(ctx: CheckContext, no: str) -> set[str]:
     """The kinds of document of a contract whose sum may be short: one of them has no amount
     read (FIELD_MISSING asks about it), or a file of no known type may be one of them
-    (DOC_UNCLASSIFIED asks about it). No mismatch is told from them."""
+    (DOC_UNCLASSIFIED asks about it), or one whose content only resembles another type (a
+    finding resting on a sum it is part of asks anyway). No mismatch is told from them."""
     out = set()
-    unknown = bool(ctx.of_type(DocType.OTHER))  # a file of no known type may be one of them
+    summed = {DocType.INVOICE, DocType.SETTLEMENT, DocType.PAYMENT}
+    unknown = any(d.doc_type is DocType.OTHER or (d.typed_by is TypedBy.RESEMBLANCE and d.doc_type not in summed)
+                  for d in ctx.readable)
     for kind, doc_type, name in (("发票", DocType.INVOICE, "total_amount"),
                                  ("结算单", DocType.SETTLEMENT, "total_amount"),
                                  ("付款凭证", DocType.PAYMENT, "amount")):

@@ -29,7 +29,7 @@ def _where(doc: Document, field: str | None = None) -> Evidence:
     return Evidence(file=doc.file, field=field)
 
 
-@check(FindingCode.MANIFEST_INVALID, "application.yaml 缺失、无法解析或不符合格式", needs_manifest=False)
+@check(FindingCode.MANIFEST_INVALID, "application.yaml 缺失、无法解析或不符合格式", needs_manifest=False, typed=False)
 def manifest_invalid(ctx: CheckContext) -> Iterator[Draft]:
     if ctx.manifest is None and ctx.load_error is None:
         problem = ctx.manifest_problem or f"申报表 {MANIFEST_NAME} 缺失：请随申报材料提交"
@@ -37,7 +37,7 @@ def manifest_invalid(ctx: CheckContext) -> Iterator[Draft]:
         yield Draft(f"{problem}；{rest}", (MANIFEST_NAME,))
 
 
-@check(FindingCode.DOC_UNREADABLE, "申报目录或压缩包无法打开", needs_manifest=False)
+@check(FindingCode.DOC_UNREADABLE, "申报目录或压缩包无法打开", needs_manifest=False, typed=False)
 def unopened(ctx: CheckContext) -> Iterator[Draft]:
     if ctx.load_error is not None:
         yield Draft(f"未能核查：{ctx.load_error}", (ctx.upload,))
@@ -50,7 +50,7 @@ def same_name(ctx: CheckContext) -> Iterator[Draft]:
                     (name,))
 
 
-@check(FindingCode.DOC_UNREADABLE, "文件为空、损坏、加密、格式不支持或超出大小限制", needs_manifest=False)
+@check(FindingCode.DOC_UNREADABLE, "文件为空、损坏、加密、格式不支持或超出大小限制", needs_manifest=False, typed=False)
 def unreadable(ctx: CheckContext) -> Iterator[Draft]:
     for doc in ctx.documents:
         if doc.errors:
@@ -58,7 +58,7 @@ def unreadable(ctx: CheckContext) -> Iterator[Draft]:
 
 
 @check(FindingCode.FILE_IRREGULAR, "文件已读取，但格式与扩展名不符、经过修复、设有权限密码或页面方向被转正",
-      needs_manifest=False)
+      needs_manifest=False, typed=False)
 def irregular(ctx: CheckContext) -> Iterator[Draft]:
     for doc in ctx.readable:
         for note in doc.notes:
@@ -279,7 +279,7 @@ def seals(ctx: CheckContext) -> Iterator[Draft]:
                         unsure=_grey_seal(doc))
 
 
-@check(FindingCode.CLASSIFIED_MARKING, "材料含密级标识（秘密、机密、绝密）", needs_manifest=False)
+@check(FindingCode.CLASSIFIED_MARKING, "材料含密级标识（秘密、机密、绝密）", needs_manifest=False, typed=False)
 def markings(ctx: CheckContext) -> Iterator[Draft]:
     for doc in ctx.readable:
         for m in doc.markings:
