@@ -363,8 +363,15 @@ def int_parser(text: str) -> Found | None:
 
 
 def code_parser(min_len: int = 5) -> Callable[[str], Found | None]:
-    """A document number: letters, digits and hyphens, at least ``min_len`` long."""
-    return regex_parser(r"[ \t:：]*([A-Za-z0-9][A-Za-z0-9\-_/]{" + str(min_len - 1) + ",})")
+    """A document number: letters, digits and hyphens, at least ``min_len`` long. A colon
+    between its letters or digits (SF:SL-2024-012) is a hyphen OCR misread: no document
+    number holds one, and the label's own colon stands before it."""
+    body = r"(?:[A-Za-z0-9\-_/]|[:：](?=[A-Za-z0-9]))"
+    return regex_parser(r"[ \t:：]*([A-Za-z0-9]" + body + "{" + str(min_len - 1) + ",})",
+                        convert=lambda code: INNER_COLON.sub("-", code.strip()))
+
+
+INNER_COLON = re.compile(r"(?<=[A-Za-z0-9])[:：](?=[A-Za-z0-9])")
 
 
 def digits_parser(*lengths: int) -> Callable[[str], Found | None]:

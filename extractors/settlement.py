@@ -42,6 +42,8 @@ TOTAL_STATED = label("settlement.total_stated")
 TWO_PLACES = re.compile(r"[\d,]+\.\d{2}")
 MONTH_IN = re.compile(r"(20\d{2})\s*年\s*(\d{1,2})\s*月")
 MONTH_ONLY = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月$")
+MONTH_CELL = re.compile(r"(20\d{2})[.\-/年](0?[1-9]|1[0-2])月?份?")
+"""A cell that is only a month (2024.09, 2024-09, 2024年9月份), in a line's leading columns."""
 
 
 def extract(dt: DocText, ex: Extraction) -> None:
@@ -119,8 +121,7 @@ def _lines(dt: DocText, ex: Extraction) -> None:
         names = [c.text for c in name_cells]
         if name_cells:  # where the name itself sits decides what wraps above or below it
             middle = statistics.fmean((c.word.bbox[1] + c.word.bbox[3]) / 2 for c in name_cells)
-        money = [a for a in parsers.text_to_amounts(text)
-                 if TWO_PLACES.fullmatch(text[a[1]:a[2]].strip(" ¥￥"))]
+        money = _money_in(text)
         if not money:
             if names:
                 loose.append((middle, names))
@@ -132,6 +133,10 @@ def _lines(dt: DocText, ex: Extraction) -> None:
         start = dt.line_starts[index]
         amount, a, b = _under(money, cells, headers, start, amount_col)
         period = parsers.text_to_period(text)
+        month = next((m for c in cells if column_of(c, headers) in name_columns
+                      and (m := MONTH_CELL.fullmatch(c.text.replace(" ", "")))), None)
+        if period is None and month is not None:  # under 结算月份: 2024.09
+            period = _month(int(month.group(1)), int(month.group(2)), ex)
         item = LineItem(name="", amount=amount, quantity=quantity[0] if quantity else None,
                         unit=_unit(quantity[1], qtext, dt, ex.rules) if quantity else None,
                         unit_price=_price(cells, headers),
@@ -154,12 +159,7 @@ def _lines(dt: DocText, ex: Extraction) -> None:
             # a monthly line names its month (2024年07月 …): the line covers that month
             month = MONTH_IN.search(item.name) or MONTH_IN.search(row_text)
             if month:
-                first = date(int(month.group(1)), int(month.group(2)), 1)
-                last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
-                # a month that the statement's period only partly covers is that part
-                lo, hi = _statement_period(ex)
-                item.period_start = max(first, lo) if lo else first
-                item.period_end = min(last, hi) if hi else last
+                item.period_start, item.period_end = _month(int(month.group(1)), int(month.group(2)), ex)
     if rows:
         ex.put("items", Found([r[2] for r in rows], rows[0][3], rows[-1][4]), "")
     if total is None:
@@ -300,19 +300,45 @@ def _total_apart(dt: DocText, ex: Extraction, header: int, end: int) -> None:
     ex.missing["total_amount"] = Missing.unread("结算明细表无合计行，表外也未见与各行之和相符的金额")
 
 
+RANGE_MARK = re.compile(r"\s*[-—–~～至]\s*\d")
+
+
+def _money_in(text: str) -> list[tuple[Decimal, int, int]]:
+    """A row's amounts: figures to the fen, but not the ends of a range of months
+    (2024.10-2024.12 is a period, whatever its figures look like)."""
+    return [a for a in parsers.text_to_amounts(text)
+            if TWO_PLACES.fullmatch(text[a[1]:a[2]].strip(" ¥￥"))
+            and not RANGE_MARK.match(text, a[2]) and not RANGE_MARK.match(text[:a[1]][::-1])]
+
+
 def _sum_line(dt: DocText, header: int) -> int | None:
     """The total row of a table whose 合计 OCR could not read (+1 3,324,448.00): the first
-    line after the rows whose only amount is the sum of the rows' amounts above it."""
-    running = Decimal(0)
+    line after the rows whose amounts, column by column from the right, are the sums of the
+    rows' amounts above it (含税金额, 不含税金额 and 税额 each added up). Under a single row,
+    only a line without the row's unit price is its total: a second month billed the same is
+    a row."""
+    rows: list[list[Decimal]] = []
     for index in range(header + 1, len(dt.lines)):
-        amounts = [a for a in parsers.text_to_amounts(dt.lines[index].text)
-                   if TWO_PLACES.fullmatch(dt.lines[index].text[a[1]:a[2]].strip(" ¥￥"))]
+        text = dt.lines[index].text
+        amounts = [a[0] for a in _money_in(text)]
         if not amounts:
             continue
-        if len(amounts) == 1 and running > 0 and amounts[0][0] == running:
+        k = len(amounts)
+        fits = bool(rows) and all(len(r) >= k for r in rows) and (len(rows) > 1 or len(rows[0]) > k)
+        if fits and any(amounts) and \
+                all(sum((r[len(r) - k + i] for r in rows), Decimal(0)) == amounts[i] for i in range(k)):
             return index
-        running += amounts[-1][0]
+        rows.append(amounts)
     return None
+
+
+def _month(year: int, month: int, ex: Extraction) -> tuple[date, date]:
+    """The days of a line's month, the part of it the statement's period covers where it
+    covers only part."""
+    first = date(year, month, 1)
+    last = first.replace(day=calendar.monthrange(year, month)[1])
+    lo, hi = _statement_period(ex)
+    return (max(first, lo) if lo else first), (min(last, hi) if hi else last)
 
 
 def _statement_period(ex: Extraction) -> tuple[date | None, date | None]:
