@@ -22,9 +22,9 @@ TITLES: dict[DocType, tuple[str, ...]] = {
     DocType.PAYMENT: (r"回单", r"付款凭证", r"转账凭证", r"业务凭证", r"汇款"),
     DocType.SUPPLIER_CERTIFICATE: (r"供给企业证明", r"供应商证明", r"租用.*算力.*说明", r"算力.*证明$",
                                    r"资质证明"),
-    DocType.USAGE_STATEMENT: (r"使用情况说明", r"应用场景说明", r"算力用途说明"),
+    DocType.USAGE_STATEMENT: (r"使用情况说明", r"应用场景说明", r"算力用途说明", r"使用情况(登记|报告|表)"),
     DocType.COMMITMENT: (r"承诺书", r"承诺函"),
-    DocType.PLATFORM_LOG: (r"平台日志", r"运营数据", r"调用量证明", r"日志摘要"),
+    DocType.PLATFORM_LOG: (r"平台日志", r"运营(数据|情况统计)", r"调用量证明", r"日志摘要"),
     DocType.AGENT_FILING: (r"上线批号", r"日活量证明", r"备案证明", r"日活.*证明"),
 }
 

@@ -40,6 +40,9 @@ USED_FOR = re.compile(r"(?:主要)?用于")
 NUMBERING = re.compile(r"\s*(?:[一二三四五六七八九十]+、|\d+[.、]|[（(][一二三四五六七八九十\d]+[）)])?\s*")
 """What may stand before a heading on its line: 一、 2. （三）"""
 COMPUTE = re.compile(r"算力|GPU|计算资源|智算")
+LABEL_HEAD = re.compile(r"[\u4e00-\u9fa5]{1,6}")
+"""Letters of the label's own word before the purpose label, the word opening its line
+(算力使用用途, 主要用途): a form's label, not a word inside a sentence."""
 
 
 def _labelled_purpose(dt: DocText) -> Found | None:
@@ -50,9 +53,10 @@ def _labelled_purpose(dt: DocText) -> Found | None:
         head = dt.text[dt.line_starts[line]:m.start()]
         line_end = dt.text.find("\n", m.end())
         after = dt.text[m.end():line_end if line_end >= 0 else len(dt.text)]
-        if NUMBERING.fullmatch(head) is None:
+        if NUMBERING.fullmatch(head) is None and not LABEL_HEAD.fullmatch(head):
             continue
-        if re.match(r"\s*[:：]", after):
+        if re.match(r"\s*[:：]", after) or (after.startswith(" ") and after.strip()):
+            # 算力用途：… or a form's cell (算力使用用途 │ 租用的智能算力用于…)
             found = in_window(dt, m.end(), 1, _sentence)
         elif not after.strip():
             found = in_window(dt, line_end + 1, 2, _sentence) if line_end >= 0 else None
