@@ -24,7 +24,7 @@ from extractors.common import (
 )
 from extractors.layout import DocText
 from extractors.lexicon import label
-from extractors.tables import find_line, header_position, row_by_header
+from extractors.tables import find_line, header_position, line_cells, row_by_header
 from model.document import Missing, Party
 from policy.rules import Rules
 
@@ -235,12 +235,56 @@ def _priced_pair(dt: DocText, ex: Extraction) -> None:
         quantity, price, unit = a, b, units[0]
     elif units[1] and not units[0] and not priced[1]:
         quantity, price, unit = b, a, units[1]
+    elif (headed := _under_headers(dt, a, b, ex.rules)) is not None:
+        price, quantity, unit = headed
     else:
         return
     sure = min(total.confidence, 0.9)
     ex.number("unit_price", Found(price[0], price[1], price[2]), "", confidence=sure)
     ex.number("quantity", Found(quantity[0], quantity[1], quantity[2]), "", confidence=sure)
     ex.put("unit", Found(unit, quantity[1], quantity[2]), "", confidence=sure)
+
+
+PRICE_HEAD = re.compile(r"单价")
+QUANTITY_HEAD = re.compile(r"数量|时长|用量")
+HEAD_REACH = 4
+"""Lines above a row within which its table's header stands (wrapped over two or three)."""
+PRICED_IN = re.compile(r"元\s*[/／]\s*([^\s\d，,。；;、（）()]{1,6})")
+"""A price's unit named as a cell of its own (计费单位: 元/卡·月)."""
+
+Figure = tuple[Decimal, int, int, int]
+
+
+def _under_headers(dt: DocText, a: Figure, b: Figure, rules: Rules) -> tuple[Figure, Figure, str] | None:
+    """Price, quantity and unit of a row whose figures say nothing of themselves (元/卡·月 in a
+    计费单位 cell before them): each figure is what the header above it says, 单价 or 数量,
+    and the unit is the one its 元/… cell names, known to the rules. None where the headers
+    or the unit do not say."""
+    if a[3] != b[3]:
+        return None
+    heads = [c for i in range(max(0, a[3] - HEAD_REACH), a[3]) for c in line_cells(dt, i)]
+    labelled = [(c, "price" if PRICE_HEAD.search(c.text) else "quantity") for c in heads
+                if PRICE_HEAD.search(c.text) or QUANTITY_HEAD.search(c.text)]
+    if {kind for _, kind in labelled} != {"price", "quantity"}:
+        return None
+
+    def heading(f: Figure) -> str | None:
+        box = dt.locate(f[1], f[2])[1]
+        if box is None:
+            return None
+        x = (box[0] + box[2]) / 2
+        return min(labelled, key=lambda h: max(h[0].word.bbox[0] - x, x - h[0].word.bbox[2], 0.0))[1]
+
+    kinds = (heading(a), heading(b))
+    if set(kinds) != {"price", "quantity"}:
+        return None
+    price, quantity = (a, b) if kinds[0] == "price" else (b, a)
+    line = dt.lines[a[3]].text
+    bands = (rules.band_for_unit(m.group(1)) for m in PRICED_IN.finditer(line))
+    named = {band[0] for band in bands if band is not None}
+    if len(named) != 1:
+        return None
+    return price, quantity, named.pop()
 
 
 def _unit_after(dt: DocText, figure: tuple[Decimal, int, int, int], rules: Rules) -> str | None:
