@@ -579,3 +579,116 @@ def test_a_representative_s_name_stops_at_the_next_label_even_unspaced() -> None
                   "法定代表人：吴某联系电话0574-6666")
     assert got["party_a"].legal_representative == "周某某"
     assert got["party_b"].legal_representative == "吴某"
+
+
+def test_a_total_row_without_合计_sums_each_money_column_of_the_rows_above() -> None:
+    # the rows end in 含税金额, 不含税金额 and 税额; the unnamed row under them adds up each
+    # column, so it is the total row and no line of its own
+    header = [(40, "序号"), (80, "结算月份"), (170, "服务内容"), (300, "计费数量"), (380, "单价（元）"),
+              (460, "含税金额（元）"), (580, "不含税金额（元）"), (700, "税额（元）")]
+    got = _ledger(header,
+                  [(40, "1"), (80, "2025.01"), (170, "训练算力租用"), (300, "10,000 卡时"), (380, "10.60"),
+                   (460, "106,000.00"), (580, "100,000.00"), (700, "6,000.00")],
+                  [(40, "2"), (80, "2025.02"), (170, "训练算力租用"), (300, "5,000 卡时"), (380, "10.60"),
+                   (460, "53,000.00"), (580, "50,000.00"), (700, "3,000.00")],
+                  [(300, "15,000 卡时"), (460, "159,000.00"), (580, "150,000.00"), (700, "9,000.00")],
+                  [(40, "含税金额合计（大写） 人民币壹拾伍万玖仟元整")])
+    assert [i.amount for i in got["items"]] == [Decimal("106000.00"), Decimal("53000.00")]
+    assert got["total_amount"] == Decimal("159000.00")
+    assert (got["quantity"], got["unit"]) == (Decimal("15000"), "卡时")
+    # each line covers the month in its 结算月份 cell
+    assert [(str(i.period_start), str(i.period_end)) for i in got["items"]] == [
+        ("2025-01-01", "2025-01-31"), ("2025-02-01", "2025-02-28")]
+
+
+def test_a_second_month_billed_the_same_is_a_line_not_the_total() -> None:
+    got = _ledger([(40, "服务项目"), (200, "计费期间"), (300, "数量"), (400, "单价（元）"),
+                   (500, "金额（元）")],
+                  [(40, "训练算力租用"), (200, "2025年04月"), (300, "100 卡·月"), (400, "1,500.00"),
+                   (500, "150,000.00")],
+                  [(40, "训练算力租用"), (200, "2025年05月"), (300, "100 卡·月"), (400, "1,500.00"),
+                   (500, "150,000.00")],
+                  [(40, "合计"), (500, "300,000.00")])
+    assert [i.amount for i in got["items"]] == [Decimal("150000.00")] * 2
+    assert got["total_amount"] == Decimal("300000.00")
+
+
+def test_a_range_of_months_is_no_amount() -> None:
+    # 2024.10-2024.12 looks like two amounts to the fen; the line's figures wrap below it
+    got = _ledger([(40, "月份"), (170, "服务项目"), (300, "计量单位"), (380, "使用时长"),
+                   (480, "金额（元）")],
+                  [(40, "2024.10-2024.12"), (170, "训练算力租用"), (300, "卡时")],
+                  [(380, "20,000"), (480, "300,000.00")],
+                  [(40, "合计"), (480, "300,000.00")],
+                  [(40, "本期使用时长合计：20,000卡时")])
+    assert [(i.name, i.amount) for i in got["items"]] == [("训练算力租用", Decimal("300000.00"))]
+    assert (got["quantity"], got["unit"]) == (Decimal("20000"), "卡时")
+
+
+def test_a_document_number_whose_hyphen_ocr_read_as_a_colon() -> None:
+    got = _fields(DocType.SETTLEMENT, "算力服务对账单",
+                  "关联合同:SF:SL-2024-012 对账期间:2025年01月01日至2025年05月31日")
+    assert got["contract_no"] == "SF-SL-2024-012"
+
+
+def test_an_order_form_s_用户_and_服务提供方_are_its_parties() -> None:
+    got = _cells_fields(DocType.CONTRACT,
+                        [(40, "算力服务订购单")],
+                        [(40, "合同编号：DG-2024-0031")],
+                        [(40, "一、用户信息")],
+                        [(40, "用户名称"), (140, "杭州青枫数据有限公司"), (400, "信用代码"),
+                         (480, "91330106MA2B3C4D5E")],
+                        [(40, "二、服务提供方信息")],
+                        [(40, "服务提供方名称"), (160, "宁波远岫云计算有限公司"), (400, "信用代码"),
+                         (480, "91330201MA2H7K8L9P")])
+    assert got["party_a"].name == "杭州青枫数据有限公司" and got["party_a"].uscc == "91330106MA2B3C4D5E"
+    assert got["party_b"].name == "宁波远岫云计算有限公司" and got["party_b"].uscc == "91330201MA2H7K8L9P"
+
+
+def test_a_platform_s_daily_average_on_its_monthly_table_s_summary_row() -> None:
+    header = [(40, "统计月份"), (140, "自然日数"), (240, "当月Tokens调用总量"), (420, "日均Tokens调用量")]
+    got = _cells_fields(DocType.PLATFORM_LOG,
+                        [(40, "算力平台运营情况统计")],
+                        [(40, "运营单位：杭州青枫数据有限公司")],
+                        [(40, "统计区间：2025年01月01日—2025年02月28日")],
+                        header,
+                        [(40, "（亿）")],
+                        [(40, "2025-01"), (140, "31"), (240, "31,000,000,000"), (420, "1,000,000,000")],
+                        [(40, "2025-02"), (140, "28"), (240, "33,600,000,000"), (420, "1,200,000,000")],
+                        [(40, "统计期"), (140, "59"), (240, "64,600,000,000"), (420, "1,094,915,254")],
+                        [(40, "注：统计期日均Tokens调用量＝统计期Tokens调用总量÷统计期自然日数。")])
+    assert got["daily_tokens"] == 1094915254
+    assert (str(got["period_start"]), str(got["period_end"])) == ("2025-01-01", "2025-02-28")
+    # a figure on a summary row that no average could be (beyond every month's) is not taken
+    beyond = _cells_fields(DocType.PLATFORM_LOG, header,
+                           [(40, "2025-01"), (140, "31"), (240, "31,000,000,000"), (420, "1,000,000,000")],
+                           [(40, "2025-02"), (140, "28"), (240, "33,600,000,000"), (420, "1,200,000,000")],
+                           [(40, "合计"), (140, "59"), (240, "64,600,000,000"), (420, "2,200,000,000")])
+    assert "daily_tokens" not in beyond
+
+
+def test_a_usage_form_s_company_and_purpose_in_cells_beside_their_labels() -> None:
+    got = _cells_fields(DocType.USAGE_STATEMENT,
+                        [(40, "智能算力使用情况登记表")],
+                        [(40, "使用单位"), (200, "杭州青枫数据有限公司")],
+                        [(40, "算力使用用途"), (200, "租用的智能算力用于大模型预训练与精调。")],
+                        [(40, "本单位承诺上述算力未用于其他用途。")])
+    assert got["company"].name == "杭州青枫数据有限公司"
+    assert got["purpose"] == "租用的智能算力用于大模型预训练与精调"
+
+
+def test_a_price_table_whose_unit_is_a_cell_of_its_own_goes_by_its_headers() -> None:
+    # 元/卡·月 stands in a 计费单位 cell before the figures: the header over each figure says
+    # which is the price and which the quantity; their product is the contract's total
+    got = _cells_fields(DocType.CONTRACT,
+                        [(40, "算力服务合同")],
+                        [(40, "合同编号：DG-2024-0031")],
+                        [(40, "合同总金额：人民币伍佰壹拾万元整（¥5,100,000.00）")],
+                        [(40, "附件一 报价单")],
+                        [(300, "含税单价")],
+                        [(40, "序号"), (80, "服务名称"), (200, "计费单位"), (400, "数量"),
+                         (480, "金额（元）")],
+                        [(300, "（元）")],
+                        [(40, "1"), (80, "算力服务"), (200, "元/卡·月"), (300, "85,000.00"), (400, "60"),
+                         (480, "5,100,000.00")])
+    assert (got["unit_price"], got["quantity"], got["unit"]) == (Decimal("85000.00"), Decimal("60"), "卡·月")
