@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from intake.manifest import DeclaredContract
 from model.base import DocType, FindingCode, TypedBy
-from model.report import Evidence
+from model.report import Evidence, SubsidyLine
 from policy.words import say
 from validators.checks.common import label, plain, yuan
 from validators.context import CheckContext
@@ -57,6 +57,10 @@ def unread_kinds(ctx: CheckContext, no: str) -> set[str]:
                                  ("付款凭证", DocType.PAYMENT, "amount")):
         if unknown or any(ctx.value(doc, name) is None for doc in ctx.belonging_to(no, doc_type)):
             out.add(kind)
+    skipped: list[SubsidyLine] = []
+    invoices_of(ctx, no, skipped)  # an invoice without its number or date is not counted either
+    if any(FindingCode.FIELD_MISSING in line._codes for line in skipped):
+        out.add("发票")
     return out
 
 
