@@ -47,7 +47,8 @@ def unread_kinds(ctx: CheckContext, no: str) -> set[str]:
     """The kinds of document of a contract whose sum may be short: one of them has no amount
     read (FIELD_MISSING asks about it), or a file of no known type may be one of them
     (DOC_UNCLASSIFIED asks about it), or one whose content only resembles another type (a
-    finding resting on a sum it is part of asks anyway). No mismatch is told from them."""
+    finding resting on a sum it is part of asks anyway), or one of the kind that names neither
+    its contract nor its supplier. No mismatch is told from them."""
     out = set()
     summed = {DocType.INVOICE, DocType.SETTLEMENT, DocType.PAYMENT}
     unknown = any(d.doc_type is DocType.OTHER or (d.typed_by is TypedBy.RESEMBLANCE and d.doc_type not in summed)
@@ -55,8 +56,9 @@ def unread_kinds(ctx: CheckContext, no: str) -> set[str]:
     for kind, doc_type, name in (("发票", DocType.INVOICE, "total_amount"),
                                  ("结算单", DocType.SETTLEMENT, "total_amount"),
                                  ("付款凭证", DocType.PAYMENT, "amount")):
-        if unknown or any(ctx.value(doc, name) is None for doc in ctx.belonging_to(no, doc_type)):
-            out.add(kind)
+        if unknown or any(ctx.value(doc, name) is None for doc in ctx.belonging_to(no, doc_type)) \
+                or any(ctx.contract_of(doc) is None for doc in ctx.of_type(doc_type)):
+            out.add(kind)  # one that names no contract and no supplier may be this one's too
     skipped: list[SubsidyLine] = []
     invoices_of(ctx, no, skipped)  # an invoice without its number or date is not counted either
     if any(FindingCode.FIELD_MISSING in line._codes for line in skipped):
