@@ -12,6 +12,7 @@ import statistics
 from decimal import Decimal
 
 from extractors import parsers
+from extractors.cnnum import words_to_amount
 from extractors.common import (
     Extraction,
     Found,
@@ -181,24 +182,34 @@ def _totals(dt: DocText, ex: Extraction) -> None:
 
 def _totals_from_items(ex: Extraction) -> None:
     """Without a readable 合计 line: the items' amounts and taxes, when they add up to the
-    price-and-tax total the invoice prints, are its amount and tax."""
-    if "amount_ex_tax" in ex.fields and "tax_amount" in ex.fields:
-        return
+    price-and-tax total the invoice prints, are its amount and tax. Without a readable total
+    in figures (¥ read as V, the figure cut off): the total in words, when the amount and tax
+    (of the 合计 line or of the items) add up to it, is the total."""
     items: list[LineItem] = ex.fields["items"].value
-    total = ex.fields.get("total_amount")
-    if total is None or any(i.amount is None or i.tax_amount is None for i in items):
+    parts = [ex.fields.get(name) for name in ("amount_ex_tax", "tax_amount")]
+    if all(parts):
+        amount, tax = (p.value for p in parts if p is not None)
+    elif any(i.amount is None or i.tax_amount is None for i in items):
         return
-    amount = sum((i.amount for i in items), Decimal(0))
-    tax = sum((i.tax_amount for i in items if i.tax_amount is not None), Decimal(0))
-    if amount + tax != total.value:
+    else:
+        amount = sum((i.amount for i in items), Decimal(0))
+        tax = sum((i.tax_amount for i in items if i.tax_amount is not None), Decimal(0))
+    total, words = ex.fields.get("total_amount"), ex.fields.get("total_in_words")
+    said = words_to_amount(words.value) if total is None and words is not None else None
+    if (total.value if total is not None else said) != amount + tax:
         return
     field = ex.fields["items"]
+    sure = round(min(field.confidence, (total or words).confidence) * 0.9, 3)  # type: ignore[union-attr]
     for name, value in (("amount_ex_tax", amount), ("tax_amount", tax)):
         if name not in ex.fields:
             ex.fields[name] = MoneyField(value=value, page=field.page, bbox=field.bbox, source=field.source,
-                                         confidence=round(min(field.confidence, total.confidence) * 0.9, 3),
-                                         evidence=[Support.ARITHMETIC])
+                                         confidence=sure, evidence=[Support.ARITHMETIC])
             ex.missing.pop(name, None)
+    if words is not None and said is not None:
+        ex.fields["total_amount"] = MoneyField(value=said, page=words.page, bbox=words.bbox,
+                                               source=words.source, confidence=sure,
+                                               evidence=[Support.ARITHMETIC])
+        ex.missing.pop("total_amount", None)
 
 
 def _items(dt: DocText, header: int, end: int,

@@ -22,6 +22,8 @@ from extractors.layout import DocText
 from extractors.lexicon import label
 
 SUPPLIER = label("supplier_certificate.supplier")
+SUPPLIER_CELL = label("supplier_certificate.supplier_cell")
+CUSTOMER = label("supplier_certificate.customer")
 CONTRACT = label("supplier_certificate.contract_no")
 SCALE = label("supplier_certificate.compute_scale")
 PERIOD = label("supplier_certificate.period")
@@ -32,7 +34,7 @@ def extract(dt: DocText, ex: Extraction) -> None:
     # the supplier writes the letter: its 我公司, named in the running text, is read more
     # surely than the signing block, where a seal often covers the name; else the name after
     # the signing label, wrapped or not
-    supplier_name = letter_writer(dt) or org_after_label(dt, SUPPLIER)
+    supplier_name = org_after_label(dt, SUPPLIER_CELL) or letter_writer(dt) or org_after_label(dt, SUPPLIER)
     if supplier_name is None and len(orgs) > 1:
         # a seal over the signature label can blot it out; the letter is signed at its foot
         supplier_name = Found(orgs[-1].value, orgs[-1].start, orgs[-1].end)
@@ -43,9 +45,10 @@ def extract(dt: DocText, ex: Extraction) -> None:
         supplier_code = uscc_between(dt, supplier_name.end, limit) or code_near_a_mention(
             dt, supplier_name.value)
     ex.put("supplier", party(supplier_name, supplier_code), "未找到算力供给企业名称")
-    # the customer is the first organisation the letter names that is not the supplier
-    customer = None
-    for entity in orgs:
+    # the customer is the one a form's row names, else the first organisation the letter
+    # names that is not the supplier
+    customer = org_after_label(dt, CUSTOMER)
+    for entity in orgs if customer is None else []:
         if supplier_name is None or not _same_org(str(entity.value), supplier_name.value):
             customer = Found(entity.value, entity.start, entity.end)
             break

@@ -692,3 +692,32 @@ def test_a_price_table_whose_unit_is_a_cell_of_its_own_goes_by_its_headers() -> 
                         [(40, "1"), (80, "算力服务"), (200, "元/卡·月"), (300, "85,000.00"), (400, "60"),
                          (480, "5,100,000.00")])
     assert (got["unit_price"], got["quantity"], got["unit"]) == (Decimal("85000.00"), Decimal("60"), "卡·月")
+
+
+def test_a_supplier_s_certificate_as_a_form_names_both_sides_in_its_rows() -> None:
+    # the signature at the foot is misread by a letter (星徽 for 星澈); the rows are the form's
+    got = _cells_fields(DocType.SUPPLIER_CERTIFICATE,
+                        [(40, "算力供给企业证明（表）")],
+                        [(40, "算力供给方"), (220, "宁波远岫云计算有限公司")],
+                        [(40, "供给方统一社会信用代码"), (220, "91330201MA2H7K8L9P")],
+                        [(40, "算力需求方（申报单位）"), (220, "杭州青枫数据有限公司")],
+                        [(40, "需求方统一社会信用代码"), (220, "91330106MA2B3C4D5E")],
+                        [(40, "合同编号"), (220, "DG-2024-0031")],
+                        [(40, "我单位对上表所填内容的真实性负责。")],
+                        [(40, "宁波远岫云计算右限公司")])
+    assert got["supplier"].name == "宁波远岫云计算有限公司" and got["supplier"].uscc == "91330201MA2H7K8L9P"
+    assert got["customer"].name == "杭州青枫数据有限公司" and got["customer"].uscc == "91330106MA2B3C4D5E"
+
+
+def test_an_invoice_total_cut_off_is_its_total_in_words_when_amount_and_tax_make_it() -> None:
+    lines = ("电子发票（增值税专用发票） 发票号码：25622638439859454496 开票日期：2025年04月12日",
+             "项目名称 单位 数量 单价 金额 税率/征收率 税额",
+             "*信息技术服务*算力服务 卡时 1000 100.00 100000.00 6% 6000.00",
+             "合计 V100000.00 V6000.00",
+             "价税合计（大写） 壹拾万零陆仟圆整 V10（）")
+    got = _fields(DocType.INVOICE, *lines)
+    assert got["total_amount"] == Decimal("106000.00")
+    assert (got["amount_ex_tax"], got["tax_amount"]) == (Decimal("100000.00"), Decimal("6000.00"))
+    # words that the amount and tax do not make give no total
+    wrong = _fields(DocType.INVOICE, *lines[:-1], "价税合计（大写） 壹拾万零柒仟圆整 V10（）")
+    assert "total_amount" not in wrong
