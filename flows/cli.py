@@ -376,7 +376,9 @@ def supervise(argv: Sequence[str]) -> int:
     if args.command not in SUPERVISED_COMMANDS:
         return main(argv)
     env = {**os.environ, SUPERVISED_ENV: "1"}
-    child_command = [sys.executable, "-m", "flows.cli", *argv]
+    # -P: the child imports the code the command itself runs, never a folder of the same name
+    # in the working directory (python -m would put the working directory first)
+    child_command = [sys.executable, "-P", "-m", "flows.cli", *argv]
     for attempt in range(RERUNS_AFTER_A_CRASH + 1):
         code, stopped = _run_child(child_command, env)
         if stopped:

@@ -23,7 +23,8 @@ from tests.sample_docs.corpus import INBOX, text_pdf, truths
 BIN = Path(sys.executable).with_name("voucher-check")
 
 
-def _run(*args: str, api: str | None = None, home: Path | None = None) -> subprocess.CompletedProcess[str]:
+def _run(*args: str, api: str | None = None, home: Path | None = None,
+         cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """The command run with ``api`` as its Prefect server (None: Prefect's local mode)."""
     env = dict(os.environ)
     env.pop("PREFECT_API_URL", None)
@@ -32,7 +33,7 @@ def _run(*args: str, api: str | None = None, home: Path | None = None) -> subpro
     if home is not None:
         env["PREFECT_HOME"] = str(home)
     return subprocess.run([str(BIN), *args], capture_output=True, text=True, timeout=600, check=False,
-                          env=env)
+                          env=env, cwd=cwd)
 
 
 @pytest.fixture(scope="module")
@@ -57,8 +58,13 @@ def small_inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_run_writes_a_valid_report_per_application(small_inbox: Path, tmp_path: Path,
                                                    prefect_api: str) -> None:
     out = tmp_path / "out"
+    # run from a folder holding packages of the project's names: they are never what runs
+    decoy = tmp_path / "decoy"
+    for package in ("flows", "checking", "extractors"):
+        (decoy / package).mkdir(parents=True)
+        (decoy / package / "__init__.py").write_text('raise SystemExit("imported from the cwd")\n')
     result = _run("run", str(small_inbox), "--out", str(out), "--as-of", "2025-07-31", "--cache",
-                  str(tmp_path / "cache"), api=prefect_api)
+                  str(tmp_path / "cache"), api=prefect_api, cwd=decoy)
     assert result.returncode == 0, result.stderr
     assert list((tmp_path / "cache").rglob("*.json")) and not (out / ".cache").exists()
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
