@@ -153,6 +153,10 @@ def _price_terms(dt: DocText, ex: Extraction) -> None:
         for name, pattern in (("unit_price", r"单价"), ("quantity", r"数量"), ("unit", r"单位")):
             col = header_position(dt, header, pattern)
             cells = row.get(col, []) if col is not None else []
+            if name == "unit" and len(cells) > 1:
+                # the unit's own cell, where a spec without a header of its own shares the column
+                known = [c for c in cells if ex.rules.band_for_unit(_unit(c.text, ex.rules)) is not None]
+                cells = known[:1] or [c for c in cells if not re.search(r"\d", c.text)][:1]
             if not cells:
                 continue
             text = "".join(c.text for c in cells)

@@ -22,8 +22,9 @@ from extractors.lexicon import label
 from model.base import Source
 from model.document import Missing
 
-PAYER = re.compile(r"付\s?款\s?(?:人|方|单位)\s*(?:名称|户名)?\s*(?:户名)?\s*[:：]?")
-PAYEE = re.compile(r"收\s?款\s?(?:人|方|单位)\s*(?:名称|户名)?\s*(?:户名)?\s*[:：]?")
+PAYER = re.compile(r"付\s?款\s?(?:(?:人|方|单位)\s*(?:名称|户名)?\s*(?:户名)?|户\s?名)\s*[:：]?")
+PAYEE = re.compile(r"收\s?款\s?(?:(?:人|方|单位)\s*(?:名称|户名)?\s*(?:户名)?|户\s?名)\s*[:：]?")
+"""付款人（名称/户名）, 付款方, 付款单位, or a banking app's 付款户名; the payee's likewise."""
 AMOUNT = label("payment.amount")
 DATE = label("payment.payment_date")
 REFERENCE = label("payment.reference")

@@ -101,6 +101,12 @@ def _lines(dt: DocText, ex: Extraction) -> None:
     if header is None:
         for name in ("items", "total_amount", "quantity", "unit"):
             ex.missing[name] = Missing.unread("未找到结算明细表")
+        # no table to read: the total and quantity the statement states apart, under their
+        # labels (本期费用合计 over 12,211,200.00), are its own
+        stated = after_label(dt, TOTAL_STATED, amount_parser)
+        if stated is not None:
+            ex.money("total_amount", stated, "")
+        _quantity_of(dt, ex, [], None, "")
         return
     # without a total row the table runs to the prose after it
     end = total if total is not None else _prose_after(dt, header)

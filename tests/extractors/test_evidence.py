@@ -721,3 +721,33 @@ def test_an_invoice_total_cut_off_is_its_total_in_words_when_amount_and_tax_make
     # words that the amount and tax do not make give no total
     wrong = _fields(DocType.INVOICE, *lines[:-1], "价税合计（大写） 壹拾万零柒仟圆整 V10（）")
     assert "total_amount" not in wrong
+
+
+def test_a_price_row_s_unit_is_its_own_cell_not_the_spec_beside_it() -> None:
+    got = _cells_fields(DocType.CONTRACT,
+                        [(40, "合同编号：DG-2024-0031")],
+                        [(40, "资源类型"), (300, "计价单位"), (380, "含税单价"), (460, "数量"),
+                         (540, "含税总价（元）")],
+                        [(40, "智能算力（GPU）"), (180, "NVIDIA A800 80GB×120卡"), (330, "元/卡时"),
+                         (380, "16.80"), (460, "1000"), (540, "16,800.00")])
+    assert (got["unit"], got["unit_price"], got["quantity"]) == ("卡时", Decimal("16.80"), Decimal("1000"))
+
+
+def test_a_banking_app_s_transfer_names_付款户名_and_转账时间() -> None:
+    got = _fields(DocType.PAYMENT, "转账结果", "交易成功", "¥9,864,309.00",
+                  "付款户名 杭州青枫数据有限公司", "付款账号 5070 **** **** 4050",
+                  "收款户名 宁波远岫云计算有限公司", "收款账号 2483904381300414",
+                  "大写金额 玖佰捌拾陆万肆仟叁佰零玖元整", "转账时间 2025-06-15 15:08:09",
+                  "业务流水号 460057749357274063")
+    assert got["payer"].name == "杭州青枫数据有限公司" and got["payee"].name == "宁波远岫云计算有限公司"
+    assert str(got["payment_date"]) == "2025-06-15" and got["reference"] == "460057749357274063"
+
+
+def test_a_statement_whose_table_is_unreadable_keeps_the_total_it_states_apart() -> None:
+    got = _cells_fields(DocType.SETTLEMENT,
+                        [(40, "算力服务费用确认函")],
+                        [(40, "编号：JS-2025-0621")],
+                        [(40, "本期费用合计（含税，元）"), (300, "大写金额")],
+                        [(40, "12,211,200.00"), (300, "人民币壹仟贰佰贰拾壹万壹仟贰佰元整")],
+                        [(40, "计费期间"), (300, "金额（元）")])
+    assert got["total_amount"] == Decimal("12211200.00") and "items" not in got
