@@ -9,6 +9,7 @@ characters. A value that cannot be read is recorded as missing with a reason.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -491,7 +492,7 @@ def party_at(dt: DocText, label: re.Pattern[str], *, start: int = 0, limit_lines
     if first is None:
         return None, start
     name: Found | None = first
-    while name is not None and name.value == first.value:
+    while name is not None and same_org(name.value, first.value):
         end_line = dt.line_index(name.end) + limit_lines
         limit = dt.line_starts[end_line] if end_line < len(dt.line_starts) else len(dt.text)
         if stop is not None:
@@ -508,6 +509,13 @@ def party_at(dt: DocText, label: re.Pattern[str], *, start: int = 0, limit_lines
     return party(first, None), first.end
 
 
+def same_org(a: str, b: str) -> bool:
+    """The same company however its brackets are printed (（北京） or (北京）), one mention perhaps
+    cut short by a wrap or a seal (阳凌瞳…有限公司)."""
+    a, b = (re.sub(r"\s", "", unicodedata.normalize("NFKC", x)) for x in (a, b))
+    return a == b or a.endswith(b) or b.endswith(a)
+
+
 def side_by_side(dt: DocText, name: Found) -> bool:
     """Whether a party's name shares its line with another company's (parties in columns)."""
     line = dt.line_index(name.end)
@@ -517,9 +525,16 @@ def side_by_side(dt: DocText, name: Found) -> bool:
 
 
 def _code_below(dt: DocText, name: Found, limit: int) -> Found | None:
-    """The first credit code after a party's name, before ``limit``; where the name shares its
-    line with another company's (parties side by side), the one in its own column."""
+    """The first credit code after a party's name, before ``limit`` and before any other company
+    is named; where the name shares its line with another company's (parties side by side),
+    the one in its own column."""
     if not side_by_side(dt, name):
+        # a code printed after another company is named is that company's (a cover page's
+        # parties, then the first party's block with its code)
+        for e in entities(dt.text[name.end:limit]):
+            if e.label is Label.ORG and not same_org(str(e.value), str(name.value)):
+                limit = name.end + e.start
+                break
         return uscc_between(dt, name.end, limit)
     _, box, _, _ = dt.locate(name.start, name.end)
     if box is None:

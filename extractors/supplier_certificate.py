@@ -15,6 +15,7 @@ from extractors.common import (
     org_after_label,
     party,
     put_period,
+    same_org,
     uscc_between,
 )
 from extractors.entities import Label, entities
@@ -49,7 +50,7 @@ def extract(dt: DocText, ex: Extraction) -> None:
     # names that is not the supplier
     customer = org_after_label(dt, CUSTOMER)
     for entity in orgs if customer is None else []:
-        if supplier_name is None or not _same_org(str(entity.value), supplier_name.value):
+        if supplier_name is None or not same_org(str(entity.value), supplier_name.value):
             customer = Found(entity.value, entity.start, entity.end)
             break
     code = None
@@ -71,11 +72,6 @@ def extract(dt: DocText, ex: Extraction) -> None:
 
 
 LABEL_AHEAD = re.compile(r"\s*[\u4e00-\u9fa5]{2,6}[:：]")
-
-
-def _same_org(a: str, b: str) -> bool:
-    """The same company, one mention perhaps cut short by a wrap or a seal (阳凌瞳…有限公司)."""
-    return a == b or a.endswith(b) or b.endswith(a)
 
 
 def _phrase(text: str) -> Found | None:

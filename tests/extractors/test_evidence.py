@@ -751,3 +751,18 @@ def test_a_statement_whose_table_is_unreadable_keeps_the_total_it_states_apart()
                         [(40, "12,211,200.00"), (300, "人民币壹仟贰佰贰拾壹万壹仟贰佰元整")],
                         [(40, "计费期间"), (300, "金额（元）")])
     assert got["total_amount"] == Decimal("12211200.00") and "items" not in got
+
+
+def test_a_code_printed_after_another_company_is_named_is_that_company_s() -> None:
+    # the cover names both parties without codes; the first party's block follows with its
+    # code, under a role word no label list holds
+    got = _fields(DocType.CONTRACT,
+                  "算力服务合同",
+                  "使用单位 杭州青枫数据有限公司",
+                  "服务方 宁波远岫云计算有限公司",
+                  "签订日期 2024-08-13",
+                  "承租人（以下称使用单位）：杭州青枫数据有限公司",
+                  "统一社会信用代码：91330106MA2B3C4D5E",
+                  "服务方（以下简称“乙方”）：宁波远岫云计算有限公司",
+                  "统一社会信用代码：91330201MA2H7K8L9P")
+    assert got["party_b"].name == "宁波远岫云计算有限公司" and got["party_b"].uscc == "91330201MA2H7K8L9P"
