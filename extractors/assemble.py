@@ -85,7 +85,7 @@ def assemble(read: ReadDocument, rules: Rules) -> Assembled:
         out.qr = qr_of(read.codes)
         if out.qr is not None:
             with_qr(out, out.qr)
-    distinct_parties(out.fields)
+    distinct_parties(out.fields, out.missing)
     corroborate_sums(out.doc_type, out.fields, rules.tolerance)
     return out
 

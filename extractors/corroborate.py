@@ -14,8 +14,9 @@ from decimal import Decimal
 from typing import Any
 
 from extractors.cnnum import words_to_amount
+from extractors.common import same_org
 from model.base import DocType, Support
-from model.document import Field, Fields, LineItem, Party
+from model.document import Field, Fields, LineItem, Missing, Party
 from policy.rules import Tolerance
 
 ZERO = Decimal(0)
@@ -107,10 +108,18 @@ def corroborate_sums(doc_type: DocType, fields: Fields, tolerance: Tolerance) ->
                 present[n].doubted(Support.ARITHMETIC)
 
 
-def distinct_parties(fields: Fields) -> None:
-    """Two parties of one document never share a credit code: where two differently named
-    parties carry the same code, the code was read beside the wrong name on one of them and
-    no one can say which, so neither keeps it (the names stay)."""
+def distinct_parties(fields: Fields, missing: dict[str, Missing] | None = None) -> None:
+    """Two parties of one document are two companies. Where two differently named parties
+    carry the same code, the code was read beside the wrong name on one of them and no one
+    can say which, so neither keeps it (the names stay). Where both are read as one company,
+    one of them was read from the other's place and no one can say which: neither is kept,
+    each missing with the reason (into ``missing``)."""
+    named = [(n, f) for n, f in fields.present().items() if isinstance(f.value, Party) and f.value.name]
+    twice = {n for n, f in named for m, g in named if m != n and same_org(f.value.name, g.value.name)}
+    for name in twice:
+        setattr(fields, name, None)
+        if missing is not None:
+            missing[name] = Missing.unread("两方读作同一家公司，无法判断哪一方读错，请核对原件")
     parties = [f for f in fields.present().values() if isinstance(f.value, Party) and f.value.uscc]
     names: dict[str, set[str]] = {}
     for f in parties:

@@ -16,6 +16,7 @@ from model.document import (
     Field,
     InvoiceFields,
     LineItem,
+    Missing,
     MoneyField,
     NumberField,
     Party,
@@ -116,6 +117,16 @@ def test_two_parties_of_one_document_never_share_a_credit_code() -> None:
                             seller=_field(Party(name=SUPPLIER.name, uscc=SUPPLIER.uscc)))
     distinct_parties(invoice)
     assert invoice.buyer is not None and invoice.buyer.value.uscc == code
+
+
+def test_two_parties_read_as_one_company_are_neither_kept() -> None:
+    # OCR joined the customer's cell to the supplier's name: one side is another's place
+    statement = SettlementFields(customer=_field(Party(name=SUPPLIER.name, uscc=SUPPLIER.uscc)),
+                                 supplier=_field(Party(name=SUPPLIER.name, uscc=None)))
+    missing: dict[str, Missing] = {}
+    distinct_parties(statement, missing)
+    assert statement.customer is None and statement.supplier is None
+    assert set(missing) == {"customer", "supplier"} and "同一家公司" in missing["customer"].text
 
 
 def test_the_declaration_and_the_other_documents_corroborate() -> None:
