@@ -28,8 +28,9 @@ def extract(dt: DocText, ex: Extraction) -> None:
         else:
             ex.missing["signed"] = Missing.unread("未找到法定代表人签字栏")
     else:
-        ex.put("signed", Found(_signed(dt, m.start(), m.end(), ex.pages), m.start(), m.end()), "",
-               confidence=0.85)
+        signed = _signed(dt, m.start(), m.end(), ex.pages)
+        ex.put("signed", None if signed is None else Found(signed, m.start(), m.end()),
+               Missing.unread("签字处被印章覆盖，未能确认是否签字"), confidence=0.85)
     found = None
     labels = list(DATE.finditer(dt.text, m.end() if m else 0))
     for d in labels:
@@ -48,8 +49,9 @@ SEAL_HEIGHT = 4.0
 """A picture taller than this many label heights is a seal or a logo, not a signature."""
 
 
-def _signed(dt: DocText, start: int, end: int, pages: list[Page]) -> bool:
-    """A name written after the label, or a signature image in the space right of it."""
+def _signed(dt: DocText, start: int, end: int, pages: list[Page]) -> bool | None:
+    """A name written after the label, or a signature image in the space right of it; None
+    where a seal covers that space, so a signature under it could not be told apart."""
     line_end = dt.text.find("\n", end)
     after = dt.text[end:line_end if line_end >= 0 else len(dt.text)]
     # a name written there, or the part of a handwritten one OCR could read (袁)
@@ -60,13 +62,17 @@ def _signed(dt: DocText, start: int, end: int, pages: list[Page]) -> bool:
         return False
     x1, y0, y1 = box[2], box[1], box[3]
     height = y1 - y0
+    covered = False
     for image in pages[page - 1].images:
+        beside = image[0] <= x1 + 12 * height and image[2] >= x1 - height and \
+            image[1] < y1 + 2 * height and image[3] > y0 - 2 * height
         if image[3] - image[1] > SEAL_HEIGHT * height:
-            continue  # a seal or a logo, not a signature
+            covered = covered or beside  # a seal or a logo, not a signature; one may be under it
+            continue
         if image[0] >= x1 - height and image[0] <= x1 + 12 * height and \
                 image[1] < y1 + 2 * height and image[3] > y0 - 2 * height:
             return True
-    return False
+    return None if covered else False
 
 
 LONE_NAME = re.compile(r"[\u4e00-\u9fa5]{2,4}")

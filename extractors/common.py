@@ -172,9 +172,12 @@ def under(dt: DocText, start: int, end: int, next_start: int) -> tuple[int, int]
     left = max(((b[2] + x0) / 2 for b in others if b[2] <= x0 + 1), default=float("-inf"))
     right = min(((x1 + b[0]) / 2 for b in others if b[0] >= x1 - 1), default=float("inf"))
     column: list[Piece] = []
+    height = box[0][3] - box[0][1]
     for p in dt.words_in(next_start, nxt_end):
         if left <= (p.box[0] + p.box[2]) / 2 < right:
             column.append(p)
+        elif not column and abs(p.box[0] - x0) <= height and p.box[0] < right:
+            column.append(p)  # a long value set flush left under its label, running on past it
         elif column and p.box[0] < right and p.box[0] - column[-1].box[2] < p.box[3] - p.box[1]:
             column.append(p)  # a long value runs on past the midpoint, a word-space after its start
     if not column:

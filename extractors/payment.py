@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from extractors import parsers
 from extractors.common import (
+    BY_TYPE,
     CN_NUMERAL,
     Extraction,
     Found,
@@ -75,6 +77,10 @@ def _amount(dt: DocText, ex: Extraction) -> None:
     layer), figures and words that disagree are the receipt's own inconsistency, a finding;
     read by OCR, one of them is misread and neither is taken."""
     amount = after_label(dt, AMOUNT, amount_parser)
+    if amount is not None and CN_NUMERAL.search(dt.text[amount.start:amount.end]):
+        amount = None  # 大写金额 governs the amount in words, never the figure
+    if amount is None:
+        amount = _marked_figure(dt)
     joined, offsets = whole(dt)  # a 大写 amount wraps: 贰拾元伍 ⏎ 角
     # a 大写 amount cut short (…贰拾元伍 with 角 on a line OCR lost) says nothing
     words = [(value, a, b) for value, a, b in parsers.text_to_amounts(joined)
@@ -91,6 +97,20 @@ def _amount(dt: DocText, ex: Extraction) -> None:
             f"金额小写 {amount.value:,.2f} 与大写 {value:,.2f} 不符，请核对原件")
     else:
         ex.money("amount", amount, "未找到交易金额")
+
+
+MARKED_FIGURE = re.compile(r"[¥￥]\s*(\d{1,3}(?:,\d{3})+\.\d{2}|\d+\.\d{2})(?![\d.])")
+
+
+def _marked_figure(dt: DocText) -> Found | None:
+    """A receipt without a label over its amount (a banking app's ¥8,387,196.50 in large
+    print): the one figure the page marks as money, every ¥ on it giving the same; found by its
+    type alone, so it accuses only where something corroborates it."""
+    hits = list(MARKED_FIGURE.finditer(dt.text))
+    values = {Decimal(m.group(1).replace(",", "")) for m in hits}
+    if len(values) != 1:
+        return None
+    return Found(values.pop(), hits[0].start(1), hits[0].end(1), by=BY_TYPE)
 
 
 def _contract_no(text: str) -> Found | None:

@@ -766,3 +766,22 @@ def test_a_code_printed_after_another_company_is_named_is_that_company_s() -> No
                   "服务方（以下简称“乙方”）：宁波远岫云计算有限公司",
                   "统一社会信用代码：91330201MA2H7K8L9P")
     assert got["party_b"].name == "宁波远岫云计算有限公司" and got["party_b"].uscc == "91330201MA2H7K8L9P"
+
+
+def test_a_long_value_set_flush_left_under_its_label_runs_past_the_next_label() -> None:
+    # 服务期间's period is wider than its cell: it starts under its label and ends under the
+    # next one, whose own value stands further right
+    got = _cells_fields(DocType.SETTLEMENT,
+                        [(40, "算力服务费确认函")],
+                        [(40, "服务期间"), (110, "计费卡时"), (300, "计量单位")],
+                        [(40, "2024.06.01-2024.06.30"), (200, "480,229"), (300, "卡时")])
+    assert (str(got["period_start"]), str(got["period_end"])) == ("2024-06-01", "2024-06-30")
+
+
+def test_a_receipt_s_大写金额_is_its_words_and_its_figure_the_one_marked_as_money() -> None:
+    got = _fields(DocType.PAYMENT, "电子回单", "转账成功", "¥8,387,196.50",
+                  "付款户名 杭州青枫数据有限公司", "收款户名 宁波远岫云计算有限公司",
+                  "大写金额 捌佰陆拾捌万柒仟壹佰玖拾陆元伍角", "转账时间 2025-01-17 12:02:22",
+                  "手续费 0.00")
+    assert got["amount"] == Decimal("8387196.50")
+    assert got["amount_in_words"] == "捌佰陆拾捌万柒仟壹佰玖拾陆元伍角"

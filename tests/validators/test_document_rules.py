@@ -353,6 +353,23 @@ def test_an_unsigned_commitment_is_incomplete() -> None:
     assert codes(app.context()) == {C.COMMITMENT_INCOMPLETE}
 
 
+def test_an_unsigned_commitment_whose_seal_covers_the_signing_line_is_asked_about() -> None:
+    # a grey scan: the seal stamped over the signature is one patch of grey with it
+    app = clean_app()
+    app.doc(COMMITMENT).fields["signed"] = False
+    signed = next(d for d in app.context().documents if d.file == COMMITMENT).fields.signed  # type: ignore[union-attr]
+    assert signed is not None and signed.bbox is not None
+    _, y0, x1, y1 = signed.bbox
+    app.doc(COMMITMENT).seals = [{"page": 1, "bbox": [x1 + 10, y0 - 40, x1 + 110, y1 + 60]}]
+    assert of_code(app.context(), C.COMMITMENT_INCOMPLETE) == []
+    (asked,) = [f for f in of_code(app.context(), C.FIELD_MISSING) if COMMITMENT in f.message]
+    assert "印章覆盖" in asked.message and asked.message.startswith("待核实：")
+    # an undated one besides: the finding stands on the date alone
+    del app.doc(COMMITMENT).fields["sign_date"]
+    (found,) = of_code(app.context(), C.COMMITMENT_INCOMPLETE)
+    assert "未注明日期" in found.message and "未签字" not in found.message
+
+
 def test_an_undated_commitment_is_incomplete() -> None:
     app = clean_app()
     del app.doc(COMMITMENT).fields["sign_date"]

@@ -8,7 +8,7 @@ from stdnum.cn import uscc as uscc_check
 
 from extractors.cnnum import words_to_amount
 from intake.manifest import MANIFEST_NAME
-from model.base import DocType, FindingCode, Source, Support
+from model.base import BBox, DocType, FindingCode, Source, Support
 from model.document import Document, LineItem, Party
 from model.report import Evidence
 from policy.words import words
@@ -294,18 +294,39 @@ def commitment(ctx: CheckContext) -> Iterator[Draft]:
     for doc in ctx.of_type(DocType.COMMITMENT):
         signed, dated = ctx.value(doc, "signed"), ctx.value(doc, "sign_date")
         gaps = []
+        unsure = None
         if signed is not None and not signed.value:
             gaps.append("法定代表人未签字")  # unread (no signing line found): FIELD_MISSING asks
+            covered = _seal_beside(doc, signed.page, signed.bbox)
+            if covered:
+                unsure = f"《{doc.file}》第 {signed.page} 页签字处有印章覆盖，未能确认是否签字（请核对原件）"
         if dated is None and not unread(doc, "sign_date"):
             gaps.append("未注明日期")  # a date line not read at all: FIELD_MISSING asks
-        unsure = None
         if not doc.seals:
             grey = _grey_seal(doc)
             gaps.append("未识别到公章（灰度扫描件，请核对原件）" if grey and gaps else "未加盖公章")
             unsure = grey if len(gaps) == 1 else None
+        elif unsure is not None and len(gaps) > 1:
+            gaps.remove("法定代表人未签字")  # another gap is certain: the finding stands on it alone
+            unsure = None
         if gaps:
             where = tuple(v.evidence for v in (signed, dated) if v is not None) or (_where(doc),)
             yield Draft(f"{label(doc)}不完整：{'、'.join(gaps)}", (doc.file,), where, unsure=unsure)
+
+
+SIGNING_REACH = 12
+"""Label heights to the right of 法定代表人（签字） within which a signature is written."""
+
+
+def _seal_beside(doc: Document, page: int | None, label: BBox | None) -> bool:
+    """Whether a seal stamped on the signing line could hide a signature under its ink (a grey
+    scan, where the seal and the signature are one patch of grey)."""
+    if page is None or label is None:
+        return False
+    x1, y0, y1 = label[2], label[1], label[3]
+    height = y1 - y0
+    return any(s.page == page and s.bbox[0] <= x1 + SIGNING_REACH * height and s.bbox[2] >= x1
+               and s.bbox[1] < y1 + height and s.bbox[3] > y0 - height for s in doc.seals)
 
 
 def _grey_seal(doc: Document) -> str | None:
