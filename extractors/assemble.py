@@ -42,6 +42,7 @@ from model.document import (
     NumberField,
     Page,
     Party,
+    SettlementFields,
     Won,
 )
 from policy.rules import Rules
@@ -87,7 +88,22 @@ def assemble(read: ReadDocument, rules: Rules) -> Assembled:
             with_qr(out, out.qr)
     distinct_parties(out.fields, out.missing)
     corroborate_sums(out.doc_type, out.fields, rules.tolerance)
+    misread_lines(out)
     return out
+
+
+def misread_lines(out: Assembled) -> None:
+    """A scanned statement's lines that its own sums put in doubt (they do not add up to the
+    total, or a line's price × quantity is far off its amount) were misread: OCR joins rows
+    and columns of a crowded table. They are not taken; the statement's total stands for them,
+    and the reviewer is told to look. On a text layer they are what the document prints, and
+    the checks weigh them."""
+    if out.doc_type is not DocType.SETTLEMENT or not isinstance(out.fields, SettlementFields):
+        return
+    items = out.fields.items
+    if items is not None and items.source is Source.OCR and Support.ARITHMETIC in items.doubts:
+        out.fields.items = None
+        out.missing["items"] = Missing.unread("明细行识别结果与合计或单价×数量不符，未采用，请核对原件")
 
 
 # --- 2. the structured copy ---------------------------------------------------------------------

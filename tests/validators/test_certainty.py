@@ -220,3 +220,17 @@ def test_a_statement_read_as_another_type_by_resemblance_leaves_the_statements_s
 
 def test_every_kind_of_support_has_the_reviewers_word() -> None:
     assert set(words()["support"]) == {s.value for s in Support}
+
+
+@pytest.mark.parametrize(("source", "kept"), [(Source.OCR, False), (Source.TEXT, True)])
+def test_a_scanned_statement_s_lines_that_its_sums_doubt_are_not_taken(source: Source, kept: bool) -> None:
+    from extractors.assemble import Assembled, misread_lines
+    lines = [LineItem(name="算力服务", amount=Decimal("4239307.00"), unit_price=Decimal("8.50")),
+             LineItem(name="算力服务", amount=Decimal("8.50"), quantity=Decimal(431989), unit="卡时",
+                      unit_price=Decimal("8.50"))]
+    statement = SettlementFields(items=_field(lines, source=source), total_amount=_money("7911213.50"))
+    corroborate_sums(DocType.SETTLEMENT, statement, RULES.tolerance)
+    out = Assembled(doc_type=DocType.SETTLEMENT, fields=statement)
+    misread_lines(out)
+    assert (statement.items is not None) is kept
+    assert kept or "未采用" in out.missing["items"].text
