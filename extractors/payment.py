@@ -76,15 +76,20 @@ def _amount(dt: DocText, ex: Extraction) -> None:
     """The amount in figures, with the 大写 the receipt prints beside it. Read exactly (a text
     layer), figures and words that disagree are the receipt's own inconsistency, a finding;
     read by OCR, one of them is misread and neither is taken."""
-    amount = after_label(dt, AMOUNT, amount_parser)
-    if amount is not None and CN_NUMERAL.search(dt.text[amount.start:amount.end]):
-        amount = None  # 大写金额 governs the amount in words, never the figure
+    amount = None
+    for m in AMOUNT.finditer(dt.text):
+        amount = after_label(dt, AMOUNT, amount_parser, start=m.start())
+        if amount is not None and not CN_NUMERAL.search(dt.text[amount.start:amount.end]):
+            break
+        amount = None  # 交易金额（大写） governs the amount in words, never the figure
     if amount is None:
         amount = _marked_figure(dt)
     joined, offsets = whole(dt)  # a 大写 amount wraps: 贰拾元伍 ⏎ 角
     # a 大写 amount cut short (…贰拾元伍 with 角 on a line OCR lost) says nothing
+    # and one whose start was misread (壹仟玖佰零叁方肆仟…: 万 read as 方) is only its tail
     words = [(value, a, b) for value, a, b in parsers.text_to_amounts(joined)
-             if CN_NUMERAL.search(joined[a:b]) and not CN_NUMERAL.match(joined, b)]
+             if CN_NUMERAL.search(joined[a:b]) and not CN_NUMERAL.match(joined, b)
+             and not CN_NUMERAL.search(joined[max(0, a - 2):a])]
     if len({value for value, _, _ in words}) != 1:
         ex.money("amount", amount, "未找到交易金额")
         return
@@ -99,7 +104,7 @@ def _amount(dt: DocText, ex: Extraction) -> None:
         ex.money("amount", amount, "未找到交易金额")
 
 
-MARKED_FIGURE = re.compile(r"[¥￥]\s*(\d{1,3}(?:,\d{3})+\.\d{2}|\d+\.\d{2})(?![\d.])")
+MARKED_FIGURE = re.compile(r"(?:[¥￥]|CNY|RMB)\s*(\d{1,3}(?:,\d{3})+\.\d{2}|\d+\.\d{2})(?![\d.])")
 
 
 def _marked_figure(dt: DocText) -> Found | None:
@@ -113,6 +118,17 @@ def _marked_figure(dt: DocText) -> Found | None:
     return Found(values.pop(), hits[0].start(1), hits[0].end(1), by=BY_TYPE)
 
 
+GLUED_PERIOD = re.compile(r"(?<=\d)(20\d{2})$")
+"""A year glued to the end of a number: the period that followed it, the space between lost
+(HT-2024-QH-06480 2024.07-2024.08 read as HT-2024-QH-064802024.07-…)."""
+
+
 def _contract_no(text: str) -> Found | None:
     m = CONTRACT_IN_PURPOSE.search(text)
-    return Found(m.group(1), m.start(1), m.end(1)) if m else None
+    if m is None:
+        return None
+    end = m.end(1)
+    glued = GLUED_PERIOD.search(m.group(1))
+    if glued is not None and re.match(r"[.\-/年]\s*\d", text[end:]):
+        end -= len(glued.group(1))
+    return Found(text[m.start(1):end], m.start(1), end)

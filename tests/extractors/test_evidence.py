@@ -785,3 +785,20 @@ def test_a_receipt_s_大写金额_is_its_words_and_its_figure_the_one_marked_as_
                   "手续费 0.00")
     assert got["amount"] == Decimal("8387196.50")
     assert got["amount_in_words"] == "捌佰陆拾捌万柒仟壹佰玖拾陆元伍角"
+
+
+def test_a_receipt_s_figure_after_a_大写_label_and_its_contract_glued_to_the_period() -> None:
+    got = _fields(DocType.PAYMENT, "结算业务回单",
+                  "付款方户名 杭州青枫数据有限公司", "收款方户名 宁波远岫云计算有限公司",
+                  "交易金额（大写) 捌佰陆拾伍万肆仟伍佰贰拾壹元伍角",
+                  "交易金额（小写) CNY 8,654,521.50", "转账日期 2024年09月20日",
+                  "附言 SU-CG-2024-07092024.07-2024.08算力服务费")
+    assert got["amount"] == Decimal("8654521.50") and got["contract_no"] == "SU-CG-2024-0709"
+
+
+def test_a_大写_amount_whose_start_ocr_misread_is_no_amount_in_words() -> None:
+    # 壹仟玖佰零叁万… with 万 read as 方: the tail 肆仟柒佰叁拾元整 is not the amount
+    got = _fields(DocType.PAYMENT, "结算业务回单", "付款方户名 杭州青枫数据有限公司",
+                  "交易金额（小写） ¥19,034,730.00 交易金额（大写）壹仟玖佰零叁方肆仟柒佰叁拾元整",
+                  "转账日期 2025-01-21 10:34:19")
+    assert got["amount"] == Decimal("19034730.00") and "amount_in_words" not in got
