@@ -45,7 +45,7 @@ from model.document import (
     SettlementFields,
     Won,
 )
-from policy.rules import Rules
+from policy.rules import Rules, Tolerance
 from reading.einvoice import Item, Structured
 from reading.qr import qr_of
 from reading.reader import ReadDocument
@@ -88,20 +88,24 @@ def assemble(read: ReadDocument, rules: Rules) -> Assembled:
             with_qr(out, out.qr)
     distinct_parties(out.fields, out.missing)
     corroborate_sums(out.doc_type, out.fields, rules.tolerance)
-    misread_lines(out)
+    misread_lines(out, rules.tolerance)
     return out
 
 
-def misread_lines(out: Assembled) -> None:
-    """A scanned statement's lines that its own sums put in doubt (they do not add up to the
-    total, or a line's price × quantity is far off its amount) were misread: OCR joins rows
-    and columns of a crowded table. They are not taken; the statement's total stands for them,
-    and the reviewer is told to look. On a text layer they are what the document prints, and
+def misread_lines(out: Assembled, tolerance: Tolerance) -> None:
+    """A scanned statement's lines whose amounts do not add up to its total (or, without a
+    total, whose price × quantity is far off their amounts) were misread: OCR joins rows and
+    columns of a crowded table. They are not taken; the statement's total stands for them, and
+    the reviewer is told to look. Lines that add up keep their amounts, a misread quantity
+    (1.056 for 1,056) only in doubt. On a text layer they are what the document prints, and
     the checks weigh them."""
     if out.doc_type is not DocType.SETTLEMENT or not isinstance(out.fields, SettlementFields):
         return
-    items = out.fields.items
-    if items is not None and items.source is Source.OCR and Support.ARITHMETIC in items.doubts:
+    items, total = out.fields.items, out.fields.total_amount
+    if items is None or items.source is not Source.OCR or Support.ARITHMETIC not in items.doubts:
+        return
+    lines = sum((i.amount for i in items.value), Decimal(0))
+    if total is None or abs(lines - total.value) > tolerance.arithmetic:
         out.fields.items = None
         out.missing["items"] = Missing.unread("明细行识别结果与合计或单价×数量不符，未采用，请核对原件")
 

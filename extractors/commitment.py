@@ -72,7 +72,9 @@ def _signed(dt: DocText, start: int, end: int, pages: list[Page]) -> bool | None
         if image[0] >= x1 - height and image[0] <= x1 + 12 * height and \
                 image[1] < y1 + 2 * height and image[3] > y0 - 2 * height:
             return True
-    return None if covered else False
+    # on a scan a signature written over the seal is one patch of ink with it; on a text
+    # layer it would be a picture of its own
+    return None if covered and pages[page - 1].source is Source.OCR else False
 
 
 LONE_NAME = re.compile(r"[\u4e00-\u9fa5]{2,4}")

@@ -76,14 +76,16 @@ def _amount(dt: DocText, ex: Extraction) -> None:
     """The amount in figures, with the 大写 the receipt prints beside it. Read exactly (a text
     layer), figures and words that disagree are the receipt's own inconsistency, a finding;
     read by OCR, one of them is misread and neither is taken."""
-    amount = None
+    amount, in_words = None, None
     for m in AMOUNT.finditer(dt.text):
         amount = after_label(dt, AMOUNT, amount_parser, start=m.start())
         if amount is not None and not CN_NUMERAL.search(dt.text[amount.start:amount.end]):
             break
-        amount = None  # 交易金额（大写） governs the amount in words, never the figure
-    if amount is None:
-        amount = _marked_figure(dt)
+        in_words = in_words or amount  # 交易金额（大写） governs the amount in words
+        amount = None
+    # no figure under a label: the one the page marks as money, else (the figure unreadable,
+    # ¥16,684.800.00) the amount in words, which states the same sum
+    amount = amount or _marked_figure(dt) or in_words
     joined, offsets = whole(dt)  # a 大写 amount wraps: 贰拾元伍 ⏎ 角
     # a 大写 amount cut short (…贰拾元伍 with 角 on a line OCR lost) says nothing
     # and one whose start was misread (壹仟玖佰零叁方肆仟…: 万 read as 方) is only its tail

@@ -231,6 +231,13 @@ def test_a_scanned_statement_s_lines_that_its_sums_doubt_are_not_taken(source: S
     statement = SettlementFields(items=_field(lines, source=source), total_amount=_money("7911213.50"))
     corroborate_sums(DocType.SETTLEMENT, statement, RULES.tolerance)
     out = Assembled(doc_type=DocType.SETTLEMENT, fields=statement)
-    misread_lines(out)
+    misread_lines(out, RULES.tolerance)
     assert (statement.items is not None) is kept
     assert kept or "未采用" in out.missing["items"].text
+    # lines that add up to the total keep their amounts, a misread quantity only in doubt
+    one = [LineItem(name="算力服务", amount=Decimal("8342400.00"), quantity=Decimal("1.056"), unit="卡·月",
+                    unit_price=Decimal("7900.00"))]
+    statement = SettlementFields(items=_field(one, source=source), total_amount=_money("8342400.00"))
+    corroborate_sums(DocType.SETTLEMENT, statement, RULES.tolerance)
+    misread_lines(Assembled(doc_type=DocType.SETTLEMENT, fields=statement), RULES.tolerance)
+    assert statement.items is not None and statement.items.doubts == [Support.ARITHMETIC]

@@ -354,9 +354,10 @@ def test_an_unsigned_commitment_is_incomplete() -> None:
 
 
 def test_an_unsigned_commitment_whose_seal_covers_the_signing_line_is_asked_about() -> None:
-    # a grey scan: the seal stamped over the signature is one patch of grey with it
+    # a scan: the seal stamped over the signature is one patch of ink with it
     app = clean_app()
     app.doc(COMMITMENT).fields["signed"] = False
+    app.doc(COMMITMENT).source = "ocr"
     signed = next(d for d in app.context().documents if d.file == COMMITMENT).fields.signed  # type: ignore[union-attr]
     assert signed is not None and signed.bbox is not None
     _, y0, x1, y1 = signed.bbox
@@ -368,6 +369,10 @@ def test_an_unsigned_commitment_whose_seal_covers_the_signing_line_is_asked_abou
     del app.doc(COMMITMENT).fields["sign_date"]
     (found,) = of_code(app.context(), C.COMMITMENT_INCOMPLETE)
     assert "未注明日期" in found.message and "未签字" not in found.message
+    # on a text layer a signature is a picture of its own: none beside the seal is none at all
+    app.doc(COMMITMENT).source = "text"
+    (found,) = of_code(app.context(), C.COMMITMENT_INCOMPLETE)
+    assert "未签字" in found.message
 
 
 def test_an_undated_commitment_is_incomplete() -> None:

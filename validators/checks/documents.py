@@ -297,7 +297,7 @@ def commitment(ctx: CheckContext) -> Iterator[Draft]:
         unsure = None
         if signed is not None and not signed.value:
             gaps.append("法定代表人未签字")  # unread (no signing line found): FIELD_MISSING asks
-            covered = _seal_beside(doc, signed.page, signed.bbox)
+            covered = signed.source is Source.OCR and _seal_beside(doc, signed.page, signed.bbox)
             if covered:
                 unsure = f"《{doc.file}》第 {signed.page} 页签字处有印章覆盖，未能确认是否签字（请核对原件）"
         if dated is None and not unread(doc, "sign_date"):
@@ -319,8 +319,8 @@ SIGNING_REACH = 12
 
 
 def _seal_beside(doc: Document, page: int | None, label: BBox | None) -> bool:
-    """Whether a seal stamped on the signing line could hide a signature under its ink (a grey
-    scan, where the seal and the signature are one patch of grey)."""
+    """Whether a seal stamped on the signing line could hide a signature under its ink (on a
+    scan, where the seal and the signature are one patch of ink)."""
     if page is None or label is None:
         return False
     x1, y0, y1 = label[2], label[1], label[3]
