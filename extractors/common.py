@@ -200,8 +200,9 @@ MAX_BETWEEN = 4
 
 def governs(between: str) -> bool:
     """Whether a label still governs a value with ``between`` standing between them: not
-    across a clause (上线批号，于 2024-09-05 正式上线), not past a few letters of a sub-label."""
-    rest = FILLER.sub("", ASIDE.sub("", between))
+    across a clause (上线批号，于 2024-09-05 正式上线), not past a few letters of a sub-label.
+    A semicolon right after the label is its colon, misread (发票号码;2431…)."""
+    rest = FILLER.sub("", ASIDE.sub("", re.sub(r"^;", "", between)))
     return not CLAUSE.search(rest) and len(re.findall(r"[\w]", rest)) <= MAX_BETWEEN
 
 

@@ -802,3 +802,9 @@ def test_a_大写_amount_whose_start_ocr_misread_is_no_amount_in_words() -> None
                   "交易金额（小写） ¥19,034,730.00 交易金额（大写）壹仟玖佰零叁方肆仟柒佰叁拾元整",
                   "转账日期 2025-01-21 10:34:19")
     assert got["amount"] == Decimal("19034730.00") and "amount_in_words" not in got
+
+
+def test_a_semicolon_right_after_a_label_is_its_colon_misread() -> None:
+    got = _fields(DocType.INVOICE, "电子发票（增值税专用发票）", "发票号码;24312983242719977981",
+                  "开票日期：2024年10月11日")
+    assert got["invoice_no"] == "24312983242719977981"
