@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from extractors.classify import classify
+from extractors.cnnum import words_to_amount
 from extractors.corroborate import corroborate_sums, distinct_parties
 from extractors.layout import DocText
 from extractors.markings import find_markings
@@ -87,9 +88,35 @@ def assemble(read: ReadDocument, rules: Rules) -> Assembled:
         if out.qr is not None:
             with_qr(out, out.qr)
     distinct_parties(out.fields, out.missing)
+    misread_total(out)
     corroborate_sums(out.doc_type, out.fields, rules.tolerance)
     misread_lines(out, rules.tolerance)
     return out
+
+
+def misread_total(out: Assembled) -> None:
+    """A total OCR misread (15,016,000.00 for 15,616,000.00) where the document's parts and its
+    total in words agree on another: the lines' sum (a statement) or amount and tax (an
+    invoice), and the 大写, two readings from other places, are the total. On a text layer a
+    total that disagrees is what the document prints: the checks weigh it."""
+    fields = out.fields
+    if not isinstance(fields, SettlementFields | InvoiceFields):
+        return
+    total, words = fields.total_amount, fields.total_in_words
+    if total is None or words is None or total.source is not Source.OCR:
+        return
+    said = words_to_amount(words.value)
+    if said is None or said == total.value:
+        return
+    if isinstance(fields, SettlementFields):
+        parts = sum((i.amount for i in fields.items.value), Decimal(0)) if fields.items else None
+    else:
+        parts = fields.amount_ex_tax.value + fields.tax_amount.value \
+            if fields.amount_ex_tax is not None and fields.tax_amount is not None else None
+    if parts == said:
+        fields.total_amount = MoneyField(value=said, page=words.page, bbox=words.bbox, source=words.source,
+                                         confidence=min(total.confidence, words.confidence),
+                                         evidence=[Support.ARITHMETIC])
 
 
 def misread_lines(out: Assembled, tolerance: Tolerance) -> None:

@@ -75,6 +75,8 @@ def _with_code(dt: DocText, name: Found | None) -> Found | None:
 
 
 AMOUNT_WORDS = re.compile(r"[零壹贰叁肆伍陆柒捌玖拾佰仟万亿元圆角分整正]{2,}")
+IN_WORDS = re.compile(r"合计.{0,4}[（(]?大写[）)]?")
+"""The total's label in words: 合计金额（大写）, 含税金额合计（大写）."""
 
 
 def _stated(dt: DocText, ex: Extraction) -> None:
@@ -90,6 +92,14 @@ def _stated(dt: DocText, ex: Extraction) -> None:
         if figure is not None:
             a, b = words.end() + figure.start, words.end() + figure.end
             ex.money("stated_amount", Found(figure.value, offsets[a], offsets[b - 1] + 1), "")
+    if "total_in_words" not in ex.fields:
+        # 合计金额（大写） 人民币壹仟…: the total in words on its own line
+        for m in IN_WORDS.finditer(dt.text):
+            line_end = dt.text.find("\n", m.end())
+            words = AMOUNT_WORDS.search(dt.text, m.end(), line_end if line_end >= 0 else len(dt.text))
+            if words is not None:
+                ex.put("total_in_words", Found(words.group(0), words.start(), words.end()), "")
+                break
         return
 
 

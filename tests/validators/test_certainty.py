@@ -241,3 +241,15 @@ def test_a_scanned_statement_s_lines_that_its_sums_doubt_are_not_taken(source: S
     corroborate_sums(DocType.SETTLEMENT, statement, RULES.tolerance)
     misread_lines(Assembled(doc_type=DocType.SETTLEMENT, fields=statement), RULES.tolerance)
     assert statement.items is not None and statement.items.doubts == [Support.ARITHMETIC]
+
+
+def test_a_scanned_total_that_its_lines_and_its_words_both_contradict_was_misread() -> None:
+    from extractors.assemble import Assembled, misread_total
+    lines = [LineItem(name="算力服务", amount=Decimal("15616000.00"), quantity=Decimal(128), unit="卡·月",
+                      unit_price=Decimal("122000.00"))]
+    for source, total in ((Source.OCR, "15616000.00"), (Source.TEXT, "15016000.00")):
+        read = _field(Decimal("15016000.00"), source=source, kind=MoneyField)
+        statement = SettlementFields(items=_field(lines, source=source), total_amount=read,
+                                     total_in_words=_field("壹仟伍佰陆拾壹万陆仟元整", source=source))
+        misread_total(Assembled(doc_type=DocType.SETTLEMENT, fields=statement))
+        assert statement.total_amount is not None and statement.total_amount.value == Decimal(total)
