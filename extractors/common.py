@@ -535,9 +535,9 @@ def _code_below(dt: DocText, name: Found, limit: int) -> Found | None:
     if not side_by_side(dt, name):
         # a code printed after another company is named is that company's (a cover page's
         # parties, then the first party's block with its code)
-        for e in entities(dt.text[name.end:limit]):
-            if e.label is Label.ORG and not same_org(str(e.value), str(name.value)):
-                limit = name.end + e.start
+        for m in ORG_RE.finditer(dt.text, name.end, limit):
+            if not same_org(re.sub(r"\s", "", m.group(0)), name.value):
+                limit = m.start()
                 break
         return uscc_between(dt, name.end, limit)
     _, box, _, _ = dt.locate(name.start, name.end)
@@ -566,32 +566,6 @@ def role_code(dt: DocText, role: re.Pattern[str], start: int = 0) -> Found | Non
         if code is not None:
             return code
     return None
-
-
-
-def canonical_unit(unit: str, rules: Rules, printed: str | None = None) -> str:
-    """A billing unit as ``rules`` name it (卡月, 卡*月 → 卡·月); other units as printed.
-
-    ``printed`` is the raw text after the quantity, tried first: a font without the middle
-    dot prints PFLOPS·月 as PFLOPS月, which a generic parser would cut at PFLOPS."""
-    if printed:
-        raw = re.sub(r"^[\d,.\s]+", "", printed).replace("・", "·")
-        for end in range(len(raw), 0, -1):
-            band = rules.band_for_unit(raw[:end])
-            if band:
-                return band[0]
-    cleaned = re.sub(r"\s", "", unit).replace("・", "·")
-    band = rules.band_for_unit(cleaned)
-    return band[0] if band else cleaned
-
-
-def complete_unit(first: str, text: str, rules: Rules) -> str | None:
-    """A billing unit cut by its cell's width after its first letter (卡 ⏎ 时): the one unit
-    starting so that ``text`` (the rows below, the document) names, if only one does."""
-    squashed = re.sub(r"\s", "", text)
-    named = {name for name, band in rules.market_price_bands.items()
-             for alias in (name, *band.aliases) if alias.startswith(first) and alias in squashed}
-    return named.pop() if len(named) == 1 else None
 
 
 def first_in_window(dt: DocText, label: re.Pattern[str], n_lines: int,

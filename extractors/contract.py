@@ -12,9 +12,7 @@ from extractors.common import (
     Extraction,
     Found,
     after_label,
-    canonical_unit,
     code_parser,
-    complete_unit,
     date_parser,
     party_at,
     put_period,
@@ -25,6 +23,7 @@ from extractors.common import (
 from extractors.layout import DocText
 from extractors.lexicon import label
 from extractors.tables import find_line, header_position, line_cells, row_by_header
+from extractors.units import canonical_unit, complete_unit
 from model.document import Missing, Party
 from policy.rules import Rules
 

@@ -16,10 +16,8 @@ from extractors.common import (
     addressee,
     after_label,
     amount_parser,
-    canonical_unit,
     code_near_a_mention,
     code_parser,
-    complete_unit,
     letter_writer,
     party,
     party_at,
@@ -29,6 +27,7 @@ from extractors.common import (
 from extractors.layout import DocText
 from extractors.lexicon import label
 from extractors.tables import Cell, column_of, find_line, line_cells
+from extractors.units import canonical_unit, complete_unit
 from model.document import LineItem, Missing
 from policy.rules import Rules
 

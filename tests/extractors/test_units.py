@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from extractors.common import canonical_unit
+from extractors.units import canonical_unit
 from policy.rules import load_rules
 
 
