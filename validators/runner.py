@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from model.base import FindingCode, Kind, Severity, Support
+from model.document import Document
 from model.report import Finding
 from policy.words import say
 from validators.certainty import ASKING, doubt, field_of, type_doubt
@@ -80,8 +81,9 @@ def run_checks(ctx: CheckContext, checks: Iterable[Check]) -> list[Finding]:
             log.exception("check %s failed on %s", r.name, ctx.app_id)
             drafts.append((r, Draft(NOT_COMPLETED, incomplete=True)))
     unique: dict[tuple[object, ...], tuple[FindingCode, Draft]] = {}
+    by_file = {doc.file: doc for doc in ctx.documents}  # once per application, not per draft
     for r, d in drafts:
-        code, d = _certain_or_asked(ctx, r, d)
+        code, d = _certain_or_asked(ctx, by_file, r, d)
         unique.setdefault(_key(code, d), (code, d))
     types = {doc.file: doc.doc_type.value for doc in ctx.documents}
     weighed = [(code, d, _kind(ctx, types, code, d), _severity(ctx, code, d)) for code, d in unique.values()]
@@ -98,13 +100,13 @@ def run_checks(ctx: CheckContext, checks: Iterable[Check]) -> list[Finding]:
     ]
 
 
-def _certain_or_asked(ctx: CheckContext, r: Check, d: Draft) -> tuple[FindingCode, Draft]:
+def _certain_or_asked(ctx: CheckContext, by_file: dict[str, Document], r: Check,
+                      d: Draft) -> tuple[FindingCode, Draft]:
     """The draft under its check's code when every value it rests on is certain; else a
     request to look (FIELD_MISSING) naming the value, why it is not certain and where it is."""
     if r.code in ASKING or d.incomplete:
         return r.code, d
     unsure: list[str] = [d.unsure] if d.unsure else []
-    by_file = {doc.file: doc for doc in ctx.documents}
     for file in dict.fromkeys([*d.documents, *(e.file for e in d.evidence)] if r.typed else []):
         typed = type_doubt(by_file[file]) if file in by_file else None
         if typed is not None:
